@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './atomicWrite';
+export * from './rng';
+export * from './progress';
