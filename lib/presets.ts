@@ -1,1 +1,209 @@
-export {};
+/**
+ * Every training default in one place (torch-fidelity keeps its defaults in one module; so do we).
+ * The command line, the notebooks and the tests read presets from here.
+ *
+ * - `smoke`: seconds, for tests; tiny networks, a handful of steps.
+ * - `quick`: minutes on a 2-core laptop CPU; small networks at 32×32 so the whole paper reruns
+ *   in under half an hour.
+ * - `paper`: what §5.2 states (SGD, lr 0.002, 200 epochs; 96×96 anime, 128×160 CelebA); for a GPU.
+ * - `dcgan-original`, `wgan-original`, `cyclegan-original`: the original papers' settings
+ *   (Radford et al. 2015; Arjovsky et al. 2017; Zhu et al. 2017), full width.
+ */
+import { UserError } from './util/errors';
+
+export type ModelName = 'dcgan' | 'wgan' | 'wgan-gp' | 'proposed';
+export const MODEL_NAMES: readonly ModelName[] = ['dcgan', 'wgan', 'wgan-gp', 'proposed'];
+
+export interface OptimizerConfig {
+  name: 'adam' | 'rmsprop' | 'sgd';
+  lr: number;
+  beta1?: number;
+  beta2?: number;
+  momentum?: number;
+}
+
+/** Everything one training run needs besides its data; saved in the run folder and checkpoint. */
+export interface TrainConfig {
+  model: ModelName;
+  /** Image size [height, width]. */
+  size: [number, number];
+  batch: number;
+  steps: number;
+  seed: number;
+  /** Noise dimension of the unconditional generators. */
+  nz: number;
+  /** Base channel width of generators (ngf) and discriminators (ndf): 64 in the papers. */
+  ngf: number;
+  ndf: number;
+  /** Stem width of the proposed ResNet-18 generator (64 = ResNet-18's widths 64, 128, 256, 512). */
+  resnetNgf: number;
+  optimizerG: OptimizerConfig;
+  optimizerD: OptimizerConfig;
+  /** Critic steps per generator step (WGAN: 5). */
+  nCritic: number;
+  /** Weight-clipping bound c of WGAN (eq. (8)'s Lipschitz constraint). */
+  clip: number;
+  /** Gradient-penalty weight of WGAN-GP. */
+  gpWeight: number;
+  /** λ of eq. (10), the cycle-consistency weight (the paper does not give it; CycleGAN uses 10). */
+  lambdaCyc: number;
+  /** The proposed model's adversarial loss: the paper's Wasserstein + clipping, or WGAN-GP. */
+  proposedAdversarial: 'wgan-clip' | 'wgan-gp';
+  sampleEvery: number;
+  checkpointEvery: number;
+  logEvery: number;
+  /** Images of the embedded data set generated when no --data is given. */
+  embeddedCount: number;
+  /** Seeds over which Table 1 reports mean ± std. */
+  tableSeeds: number[];
+  /** Generated images per FID/IS evaluation. */
+  evalCount: number;
+}
+
+export interface Preset {
+  name: string;
+  description: string;
+  /** Defaults shared by all models, then per-model overrides. */
+  base: Omit<TrainConfig, 'model'>;
+  perModel?: Partial<Record<ModelName, Partial<TrainConfig>>>;
+}
+
+const adamDcgan: OptimizerConfig = { name: 'adam', lr: 2e-4, beta1: 0.5, beta2: 0.999 };
+const rmspropWgan: OptimizerConfig = { name: 'rmsprop', lr: 5e-5 };
+const adamWganGp: OptimizerConfig = { name: 'adam', lr: 1e-4, beta1: 0.5, beta2: 0.9 };
+const sgdPaper: OptimizerConfig = { name: 'sgd', lr: 0.002 };
+
+/** Per-model optimizer and loss settings of the original papers, reused by the small presets. */
+const originalPerModel: Partial<Record<ModelName, Partial<TrainConfig>>> = {
+  dcgan: { optimizerG: adamDcgan, optimizerD: adamDcgan, nCritic: 1 },
+  wgan: { optimizerG: rmspropWgan, optimizerD: rmspropWgan, nCritic: 5, clip: 0.01 },
+  'wgan-gp': { optimizerG: adamWganGp, optimizerD: adamWganGp, nCritic: 5, gpWeight: 10 },
+  proposed: { optimizerG: adamDcgan, optimizerD: adamDcgan, nCritic: 1 },
+};
+
+const common: Omit<TrainConfig, 'model' | 'size' | 'batch' | 'steps'> = {
+  seed: 0,
+  nz: 100,
+  ngf: 64,
+  ndf: 64,
+  resnetNgf: 64,
+  optimizerG: adamDcgan,
+  optimizerD: adamDcgan,
+  nCritic: 1,
+  clip: 0.01,
+  gpWeight: 10,
+  lambdaCyc: 10,
+  proposedAdversarial: 'wgan-clip',
+  sampleEvery: 500,
+  checkpointEvery: 500,
+  logEvery: 1,
+  embeddedCount: 2000,
+  tableSeeds: [0, 1, 2],
+  evalCount: 1000,
+};
+
+export const PRESETS: Record<string, Preset> = {
+  smoke: {
+    name: 'smoke',
+    description: 'seconds, for tests: 32×32 images, tiny networks, a few steps',
+    base: {
+      ...common,
+      size: [32, 32],
+      batch: 4,
+      steps: 4,
+      nz: 8,
+      ngf: 4,
+      ndf: 4,
+      resnetNgf: 4,
+      sampleEvery: 2,
+      checkpointEvery: 2,
+      embeddedCount: 32,
+      tableSeeds: [0, 1],
+      evalCount: 16,
+    },
+    perModel: originalPerModel,
+  },
+  quick: {
+    name: 'quick',
+    description: 'minutes on a 2-core laptop CPU: 32×32 images, narrow networks',
+    base: {
+      ...common,
+      size: [32, 32],
+      batch: 32,
+      steps: 300,
+      ngf: 16,
+      ndf: 16,
+      resnetNgf: 8,
+      sampleEvery: 100,
+      checkpointEvery: 100,
+      embeddedCount: 2000,
+      tableSeeds: [0, 1],
+      evalCount: 500,
+    },
+    perModel: {
+      ...originalPerModel,
+      // RMSProp at 5e-5 barely moves in a few hundred steps; WGAN's own paper trains for 100k.
+      wgan: { ...originalPerModel.wgan, optimizerG: { name: 'rmsprop', lr: 2e-4 }, optimizerD: { name: 'rmsprop', lr: 2e-4 } },
+      proposed: { ...originalPerModel.proposed, steps: 200, batch: 8 },
+    },
+  },
+  paper: {
+    name: 'paper',
+    description: '§5.2 exactly: SGD lr 0.002, 200 epochs, 96×96 anime / 128×160 CelebA; for a GPU',
+    base: {
+      ...common,
+      size: [96, 96],
+      batch: 64,
+      steps: 0, // set from --epochs 200 and the data set's size
+      optimizerG: sgdPaper,
+      optimizerD: sgdPaper,
+      sampleEvery: 1000,
+      checkpointEvery: 1000,
+      embeddedCount: 20000,
+      tableSeeds: [0, 1, 2],
+      evalCount: 10000,
+    },
+    perModel: {
+      wgan: { nCritic: 5, clip: 0.01 },
+      'wgan-gp': { nCritic: 5, gpWeight: 10 },
+    },
+  },
+  'dcgan-original': {
+    name: 'dcgan-original',
+    description: 'Radford et al. (2015): Adam 2e-4 β1 0.5, batch 128, 64×64',
+    base: { ...common, size: [64, 64], batch: 128, steps: 20000 },
+    perModel: originalPerModel,
+  },
+  'wgan-original': {
+    name: 'wgan-original',
+    description: 'Arjovsky et al. (2017): RMSProp 5e-5, clip ±0.01, 5 critic steps, batch 64, 64×64',
+    base: { ...common, size: [64, 64], batch: 64, steps: 100000, ...originalPerModel.wgan },
+    perModel: originalPerModel,
+  },
+  'cyclegan-original': {
+    name: 'cyclegan-original',
+    description: 'Zhu et al. (2017): Adam 2e-4 β1 0.5, batch 1, λ 10',
+    base: { ...common, size: [128, 128], batch: 1, steps: 200000, lambdaCyc: 10 },
+    perModel: originalPerModel,
+  },
+};
+
+export function presetNames(): string[] {
+  return Object.keys(PRESETS);
+}
+
+/** The full configuration of `model` under `preset`, with explicit overrides applied last. */
+export function resolveConfig(
+  model: string,
+  presetName = 'quick',
+  overrides: Partial<TrainConfig> = {},
+): TrainConfig {
+  if (!(MODEL_NAMES as readonly string[]).includes(model)) {
+    throw new UserError(`unknown model '${model}' (known: ${MODEL_NAMES.join(', ')})`);
+  }
+  const preset = PRESETS[presetName];
+  if (!preset) throw new UserError(`unknown preset '${presetName}' (known: ${presetNames().join(', ')})`);
+  const m = model as ModelName;
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  return { ...preset.base, ...(preset.perModel?.[m] ?? {}), ...defined, model: m } as TrainConfig;
+}

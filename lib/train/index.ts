@@ -1,1 +1,8 @@
-export {};
+export * from './batchStream';
+export * from './checkpoint';
+export * from './ganModel';
+export * from './optimizers';
+export * from './runFolder';
+export * from './trainer';
+export { MODEL_REGISTRY, createModel } from './recipes/registry';
+export * from './trainingData';

@@ -1,0 +1,36 @@
+import type { Command } from 'commander';
+import { initBackend } from '../backend';
+
+/** Options every command shares: --backend and --verbose. */
+export interface GlobalOptions {
+  backend?: string;
+  verbose?: boolean;
+}
+
+export function globalOptions(cmd: Command): GlobalOptions {
+  return cmd.optsWithGlobals() as GlobalOptions;
+}
+
+/** Choose and initialise the compute backend once, printing which one is used. */
+export async function useBackend(cmd: Command, quiet = false): Promise<string> {
+  const g = globalOptions(cmd);
+  const info = await initBackend({ backend: g.backend, quiet });
+  if (!quiet) process.stderr.write(`backend: ${info.name} (${info.threads} threads)\n`);
+  return info.name;
+}
+
+/** Parse "64" or "64x80" (height x width). */
+export function parseSizeOption(v: string): [number, number] {
+  const m = /^(\d+)(?:x(\d+))?$/.exec(v.trim());
+  if (!m) throw new Error(`--size takes N or HxW, got '${v}'`);
+  const h = Number(m[1]);
+  return [h, m[2] ? Number(m[2]) : h];
+}
+
+export function parseIntOption(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`${name} takes a whole number, got '${v}'`);
+    return n;
+  };
+}

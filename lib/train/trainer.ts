@@ -1,0 +1,190 @@
+/**
+ * One training loop for every model: seeded, resumable to the bit on the same backend,
+ * with a progress bar (images/s, ETA, losses), a JSON-lines log, sample grids from fixed noise
+ * and atomic checkpoints.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import type { TrainConfig } from '../presets';
+import { UserError } from '../util/errors';
+import { writeJsonAtomic } from '../util/atomicWrite';
+import { progress as makeProgress } from '../util/progress';
+import { Rng } from '../util/rng';
+import { saveImageGrid } from '../util/imageGrid';
+import { BatchStream, ImageSource } from './batchStream';
+import {
+  modelArrays,
+  optimizerArrays,
+  readCheckpoint,
+  restoreModel,
+  restoreOptimizer,
+  writeCheckpoint,
+} from './checkpoint';
+import { GanModel, stepSeed } from './ganModel';
+import { createModel } from './recipes/registry';
+import { CheckpointMeta, hasCheckpoint, readRunMeta, runPaths, truncateLog } from './runFolder';
+
+export interface TrainOptions {
+  config: TrainConfig;
+  /** The run folder. */
+  out: string;
+  /** Domain A (the only domain of the unconditional models; faces for the cycle model). */
+  data: ImageSource;
+  /** Domain B of the cycle model (anime). */
+  dataB?: ImageSource;
+  /** Where the data came from, recorded in the run. */
+  dataPaths: { a: string; b?: string };
+  /** Continue the checkpoint in `out` up to `config.steps`. */
+  resume?: boolean;
+  /** Called after every step (notebooks plot live losses with it). */
+  onStep?: (step: number, losses: Record<string, number>) => void;
+}
+
+export interface TrainResult {
+  runDir: string;
+  steps: number;
+  seconds: number;
+  imagesPerSecond: number;
+  lastLosses: Record<string, number>;
+}
+
+/** Images in one sample grid. */
+export const SAMPLE_GRID = 64;
+
+export async function train(opts: TrainOptions): Promise<TrainResult> {
+  const { out } = opts;
+  const paths = runPaths(out);
+  let config = opts.config;
+  let meta: CheckpointMeta | undefined;
+  if (hasCheckpoint(out)) {
+    meta = readRunMeta(out);
+    if (!opts.resume) {
+      throw new UserError(
+        `${out} already holds a ${meta.config.model} run at step ${meta.step}: pass --resume to continue it, or choose another --out`,
+      );
+    }
+    if (meta.config.model !== config.model) {
+      throw new UserError(`${out} holds a ${meta.config.model} checkpoint, not ${config.model}`);
+    }
+    // The run's own settings win; only the target length may change on resume.
+    config = { ...meta.config, steps: config.steps };
+  } else if (opts.resume) {
+    throw new UserError(`nothing to resume: ${out} holds no checkpoint`);
+  }
+  if (config.model === 'proposed' && !opts.dataB) {
+    throw new UserError('the proposed model trains between two domains: give --data (faces) and --data-b (anime)');
+  }
+
+  const backend = tf.getBackend();
+  const model = createModel(config);
+  const streamA = new BatchStream(opts.data, config.batch, `${config.seed}/A`);
+  const streamB = opts.dataB ? new BatchStream(opts.dataB, config.batch, `${config.seed}/B`) : undefined;
+  let rng = new Rng(config.seed);
+  let startStep = 0;
+  let secondsBefore = 0;
+  if (meta) {
+    const { arrays } = readCheckpoint<CheckpointMeta>(paths.checkpoint);
+    for (const [name, net] of Object.entries(model.networks)) restoreModel(`net/${name}`, net, arrays);
+    // Optimizer slots exist only after a first step; restoring creates them.
+    for (const [name, opt] of Object.entries(model.optimizers)) await restoreOptimizer(`opt/${name}`, opt, arrays);
+    startStep = meta.step;
+    streamA.drawn = meta.drawnA;
+    if (streamB) streamB.drawn = meta.drawnB;
+    rng = new Rng(config.seed, meta.rngState as ReturnType<Rng['state']>);
+    secondsBefore = meta.seconds;
+    truncateLog(out, startStep);
+  } else {
+    fs.mkdirSync(out, { recursive: true });
+    if (fs.existsSync(paths.log)) fs.rmSync(paths.log);
+  }
+  writeJsonAtomic(paths.config, { config, data: opts.dataPaths, backend });
+
+  const sampleInputs = model.conditional ? opts.data.batchAt(range(Math.min(8, opts.data.length))) : undefined;
+  const sampleSeed = stepSeed(config.seed, -1);
+  const saveCheckpoint = async (step: number, seconds: number) => {
+    const arrays = Object.entries(model.networks).flatMap(([n, net]) => modelArrays(`net/${n}`, net));
+    for (const [n, opt] of Object.entries(model.optimizers)) arrays.push(...(await optimizerArrays(`opt/${n}`, opt)));
+    const m: CheckpointMeta = {
+      kind: 'anime-gan-workbook-run',
+      config,
+      data: opts.dataPaths,
+      step,
+      drawnA: streamA.drawn,
+      drawnB: streamB?.drawn ?? 0,
+      rngState: rng.state(),
+      backend,
+      seconds,
+      networks: Object.keys(model.networks),
+      optimizers: Object.keys(model.optimizers),
+    };
+    writeCheckpoint(paths.checkpoint, m, arrays);
+  };
+  const saveSamples = async (step: number) => {
+    const images = model.generate(model.conditional ? sampleInputs!.shape[0] : SAMPLE_GRID, sampleSeed, sampleInputs);
+    const grid = model.conditional ? tf.concat([sampleInputs!, images], 0) : images;
+    const file = path.join(paths.samples, `step-${String(step).padStart(6, '0')}.png`);
+    await saveImageGrid(grid as tf.Tensor4D, file, { nrow: model.conditional ? sampleInputs!.shape[0] : 8 });
+    tf.dispose([images, grid]);
+  };
+
+  const bar = makeProgress(`train ${config.model}`, config.steps);
+  bar.update(startStep);
+  const log = fs.openSync(paths.log, 'a');
+  const t0 = Date.now();
+  let lastLosses: Record<string, number> = {};
+  const imagesPerStep = config.batch * (config.model.startsWith('wgan') ? config.nCritic : 1);
+  try {
+    for (let step = startStep; step < config.steps; step++) {
+      const losses = model.trainStep(
+        { nextA: () => streamA.next(), nextB: streamB ? () => streamB.next() : undefined },
+        step,
+      );
+      const done = step + 1;
+      const seconds = (Date.now() - t0) / 1000;
+      const ips = ((done - startStep) * imagesPerStep) / Math.max(seconds, 1e-9);
+      lastLosses = losses;
+      for (const [k, v] of Object.entries(losses)) {
+        if (!Number.isFinite(v)) throw new Error(`${k} became ${v} at step ${done}: training diverged (lower the learning rate?)`);
+      }
+      if (done % config.logEvery === 0 || done === config.steps) {
+        fs.writeSync(log, JSON.stringify({ step: done, ...losses, seconds: secondsBefore + seconds }) + '\n');
+      }
+      if (done % config.sampleEvery === 0 || done === config.steps) await saveSamples(done);
+      if (done % config.checkpointEvery === 0 || done === config.steps) await saveCheckpoint(done, secondsBefore + seconds);
+      bar.update(done, { 'img/s': ips, ...pickLosses(losses) });
+      opts.onStep?.(done, losses);
+    }
+  } finally {
+    fs.closeSync(log);
+    bar.stop();
+    sampleInputs?.dispose();
+    model.dispose();
+  }
+  const seconds = (Date.now() - t0) / 1000;
+  const steps = config.steps - startStep;
+  return {
+    runDir: out,
+    steps,
+    seconds,
+    imagesPerSecond: steps > 0 ? (steps * imagesPerStep) / seconds : 0,
+    lastLosses,
+  };
+}
+
+function pickLosses(losses: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(losses).filter(([k]) => k.includes('loss')));
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+/** A trained run's networks, restored from its checkpoint (for sampling and evaluation). */
+export function loadRun(dir: string): { meta: CheckpointMeta; model: GanModel } {
+  const meta = readRunMeta(dir);
+  const { arrays } = readCheckpoint<CheckpointMeta>(runPaths(dir).checkpoint);
+  const model = createModel(meta.config);
+  for (const [name, net] of Object.entries(model.networks)) restoreModel(`net/${name}`, net, arrays);
+  return { meta, model };
+}
