@@ -1,1 +1,8 @@
-export {};
+export * from './common';
+export * from './instanceNorm';
+export * from './dcgan';
+export * from './wgan';
+export * from './resnetGenerator';
+export * from './patchgan';
+export * from './summary';
+export * from './registry';
