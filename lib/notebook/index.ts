@@ -1,1 +1,9 @@
-export {};
+// Library side of the notebooks: headless runner, display helpers (safe outside a kernel),
+// plotly plots, the notebook environment, and toy models used by notebook 01.
+export * from './runNotebooks';
+export * from './display';
+export * from './plot';
+export * from './env';
+export * from './toyDiscriminator';
+// lib/divergences.ts is re-exported here until lib/index.ts exports it directly.
+export * from '../divergences';

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Open the notebooks by hand: start JupyterLab if it is installed, else Jupyter Notebook, in
+# notebooks/, with the project's own tslab kernel (kernels/tslab) found through JUPYTER_PATH, so
+# no `tslab install` is needed. Extra arguments go to Jupyter (e.g. --no-browser --port 8890).
+# The notebooks read ANIME_GAN_PRESET (smoke|quick|paper, default quick) and DATA_ROOT from the
+# environment, e.g.  ANIME_GAN_PRESET=smoke DATA_ROOT=../shared/data scripts/jupyter.sh
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+export JUPYTER_PATH="$root${JUPYTER_PATH:+:$JUPYTER_PATH}"
+export ANIME_GAN_FIGURES="${ANIME_GAN_FIGURES:-$root/figures}"
+if [[ ! -f "$root/dist/lib/index.js" || ! -e "$root/node_modules/anime-gan-workbook" ]]; then
+  echo "jupyter.sh: building the library (npm run build) and linking it for the notebooks"
+  (cd "$root" && npm run build --silent && node scripts/link-self.js)
+fi
+py=/usr/bin/python3; [[ -x $py ]] || py=python3
+cd "$root/notebooks"
+if "$py" -c 'import jupyterlab' 2>/dev/null; then
+  exec "$py" -m jupyterlab "$@"
+elif "$py" -c 'import notebook' 2>/dev/null; then
+  exec "$py" -m notebook "$@"
+else
+  echo "jupyter.sh: neither JupyterLab nor Jupyter Notebook is installed; run scripts/setup.sh" >&2
+  exit 1
+fi

@@ -1,0 +1,85 @@
+import { expect } from 'chai';
+import {
+  ganValue,
+  jsDivergence,
+  klDivergence,
+  linspace,
+  normalDensity,
+  optimalDiscriminator,
+  uniformDensity,
+  virtualTrainingCriterion,
+  wasserstein1,
+  wasserstein1Grid,
+} from '../lib/divergences';
+import { Rng } from '../lib/util/rng';
+
+describe('divergences', () => {
+  const xs = linspace(-12, 12, 4801);
+
+  it('JS of disjoint distributions is log 2, however far apart', () => {
+    expect(jsDivergence([1, 0, 0, 0], [0, 0, 0, 1])).to.be.closeTo(Math.LN2, 1e-12);
+    for (const shift of [3, 6]) {
+      const p = uniformDensity(xs, -1, 0);
+      const q = uniformDensity(xs, shift, shift + 1);
+      expect(jsDivergence(p, q)).to.be.closeTo(Math.LN2, 1e-12);
+    }
+  });
+
+  it('JS is 0 for equal distributions and matches a hand-computed value', () => {
+    const p = normalDensity(xs, 0, 1);
+    expect(jsDivergence(p, p)).to.be.closeTo(0, 1e-12);
+    // p = (1, 0), q = (1/2, 1/2): m = (3/4, 1/4); JS = ½·log(4/3) + ¼·log(2/3) + ¼·log 2.
+    const expected = 0.5 * Math.log(4 / 3) + 0.25 * Math.log(2 / 3) + 0.25 * Math.log(2);
+    expect(jsDivergence([1, 0], [0.5, 0.5])).to.be.closeTo(expected, 1e-12);
+  });
+
+  it('JS of two unit uniforms shifted by t is t·log 2 (t ≤ 1)', () => {
+    for (const t of [0.25, 0.5, 0.75]) {
+      const js = jsDivergence(uniformDensity(xs, 0, 1), uniformDensity(xs, t, t + 1));
+      expect(js).to.be.closeTo(t * Math.LN2, 0.01);
+    }
+  });
+
+  it('KL of two Gaussians matches the closed form; KL is infinite off the support', () => {
+    const [m1, s1, m2, s2] = [0, 1, 1.5, 2];
+    const closed = Math.log(s2 / s1) + (s1 ** 2 + (m1 - m2) ** 2) / (2 * s2 ** 2) - 0.5;
+    expect(klDivergence(normalDensity(xs, m1, s1), normalDensity(xs, m2, s2))).to.be.closeTo(closed, 1e-6);
+    expect(klDivergence([0.5, 0.5], [1, 0])).to.equal(Infinity);
+  });
+
+  it('D* = p_r/(p_r+p_g) maximises V(D,G) and C(G) = 2·JS − 2·log 2 (eqs. 4–6)', () => {
+    const pr = normalDensity(xs, 0, 1);
+    const pg = normalDensity(xs, 1.5, 0.7);
+    const dStar = optimalDiscriminator(pr, pg);
+    expect(dStar[2400]).to.be.closeTo(pr[2400] / (pr[2400] + pg[2400]), 1e-15);
+    const c = virtualTrainingCriterion(pr, pg);
+    expect(c).to.be.closeTo(2 * jsDivergence(pr, pg) - 2 * Math.LN2, 1e-9);
+    // Any other discriminator does worse.
+    for (const eps of [0.05, -0.05]) {
+      const d = dStar.map((v) => Math.min(1 - 1e-9, Math.max(1e-9, v + eps)));
+      // (the perturbed D is clipped away from 0 and 1 so that V stays finite)
+      expect(ganValue(d, pr, pg)).to.be.below(c);
+    }
+    expect(virtualTrainingCriterion(pr, pr)).to.be.closeTo(-2 * Math.LN2, 1e-12);
+  });
+
+  it('W1 of shifted point masses is the shift (eq. 7), also for unequal samples', () => {
+    for (const shift of [0, 0.5, 3, 10]) expect(wasserstein1([0], [shift])).to.be.closeTo(shift, 1e-12);
+    expect(wasserstein1([0], [0, 2])).to.be.closeTo(1, 1e-12);
+    expect(wasserstein1([1, 2, 3], [3, 1, 2])).to.equal(0);
+  });
+
+  it('W1 of a shifted sample is the shift; on a grid W1 of shifted densities is the shift', () => {
+    const rng = new Rng(1);
+    const a = Array.from({ length: 2000 }, () => rng.normal());
+    expect(wasserstein1(a, a.map((v) => v + 2.5))).to.be.closeTo(2.5, 1e-9);
+    const p = normalDensity(xs, 0, 1);
+    for (const shift of [1, 4]) expect(wasserstein1Grid(xs, p, normalDensity(xs, shift, 1))).to.be.closeTo(shift, 1e-3);
+  });
+
+  it('rejects mismatched or invalid input', () => {
+    expect(() => jsDivergence([1, 0], [1])).to.throw(RangeError);
+    expect(() => jsDivergence([-1, 2], [1, 1])).to.throw(RangeError);
+    expect(() => wasserstein1([], [1])).to.throw(RangeError);
+  });
+});
