@@ -11,3 +11,4 @@ export * from './data';
 export * from './train';
 export * from './metrics';
 export * from './presets';
+export * from './paper';

@@ -21,9 +21,8 @@ export async function openTrainingData(
   config: Pick<TrainConfig, 'size' | 'embeddedCount'>,
   opts: { limit?: number; seed?: number } = {},
 ): Promise<OpenedData> {
-  let path = dir;
   const embedded = !dir;
-  if (!path) path = await embeddedDataset(domain, { n: config.embeddedCount, size: config.size, seed: opts.seed ?? 0 });
+  const path = dir ?? (await embeddedDataset(domain, { n: config.embeddedCount, size: config.size, seed: opts.seed ?? 0 }));
   const source = await ImageFolder.open(path, { size: config.size, limit: opts.limit });
   return { source, path, embedded };
 }

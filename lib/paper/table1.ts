@@ -1,0 +1,263 @@
+/**
+ * Table 1 of the paper: IS (eq. 11) and FID (eq. 12) of DCGAN, WGAN and the proposed model on
+ * CelebA and anime avatars, mean ± std over seeds, beside the paper's numbers.
+ *
+ * What each cell measures (NOTES.md's reading; the paper does not say): DCGAN and WGAN generate
+ * from noise and are compared with the data set they were trained on; the proposed model
+ * translates, G: face → anime in the Animation column, F: anime → face in the CelebA column,
+ * each compared with the real images of its target domain.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ModelName } from '../presets';
+import type { FeatureExtractor } from '../metrics/extractors/types';
+import { fidFromFeatures } from '../metrics/fid';
+import { inceptionScore, MeanStd } from '../metrics/inceptionScore';
+import { kernelInceptionDistance } from '../metrics/kid';
+import { ImageFolder } from '../data/imageFolder';
+import { loadRun } from '../train/trainer';
+import { Rng } from '../util/rng';
+import { progress } from '../util/progress';
+import { writeFileAtomic, writeJsonAtomic } from '../util/atomicWrite';
+import { datasetDir, ensureRun, experimentConfig, ExperimentOptions, PAPER_DATASETS, PAPER_MODELS, PaperDataset } from './experiments';
+import { openTrainingData } from '../train/trainingData';
+
+/** The paper's Table 1 (mean ± std), as printed. */
+export const PAPER_TABLE1: Record<string, Record<PaperDataset, { is: [number, number]; fid: [number, number] }>> = {
+  dcgan: { celeba: { is: [6.22, 0.13], fid: [43.22, 0.22] }, anime: { is: [6.56, 0.25], fid: [39.52, 0.12] } },
+  wgan: { celeba: { is: [7.01, 0.15], fid: [40.55, 0.1] }, anime: { is: [7.12, 0.18], fid: [36.36, 0.22] } },
+  proposed: { celeba: { is: [7.45, 0.22], fid: [35.69, 0.23] }, anime: { is: [7.88, 0.24], fid: [31.28, 0.26] } },
+};
+
+export interface Table1Options extends ExperimentOptions {
+  seeds: number[];
+  /** Generated (and real) images per evaluation. */
+  evalCount: number;
+  /** Features for FID and KID. */
+  fidExtractor: FeatureExtractor;
+  /** Class probabilities for IS, one classifier per data set (or one for both). */
+  isExtractors: Record<PaperDataset, FeatureExtractor>;
+  /** Extra output per finished cell (notebooks show progress in place). */
+  onCell?: (cell: Table1Cell) => void;
+}
+
+export interface Table1Cell {
+  model: ModelName;
+  dataset: PaperDataset;
+  seed: number;
+  fid: number;
+  kid: MeanStd;
+  is: MeanStd;
+  n: number;
+}
+
+export interface Table1Summary {
+  model: ModelName;
+  dataset: PaperDataset;
+  fid: MeanStd;
+  kid: MeanStd;
+  is: MeanStd;
+  paper: { is: [number, number]; fid: [number, number] };
+}
+
+export interface Table1Result {
+  preset: string;
+  data: 'embedded' | 'real';
+  seeds: number[];
+  evalCount: number;
+  fidFeatures: string;
+  isFeatures: Record<PaperDataset, string>;
+  cells: Table1Cell[];
+  summary: Table1Summary[];
+  claim: ClaimVerdict;
+}
+
+export interface ClaimVerdict {
+  /** "proposed < WGAN < DCGAN in FID and proposed > WGAN > DCGAN in IS, on both data sets". */
+  holds: boolean;
+  checks: { metric: 'IS' | 'FID'; dataset: PaperDataset; order: string; holds: boolean }[];
+  text: string;
+}
+
+/** Train (or reuse) every run of the grid and evaluate it. */
+export async function computeTable1(o: Table1Options): Promise<Table1Result> {
+  const real: Partial<Record<PaperDataset, ImageFolder>> = {};
+  const realFeatures: Partial<Record<PaperDataset, Float32Array>> = {};
+  const cells: Table1Cell[] = [];
+  // Real images are read at the size the runs train at.
+  const baseConfig = experimentConfig(o, 'dcgan', 0);
+  const bar = progress('table 1', PAPER_MODELS.length * PAPER_DATASETS.length * o.seeds.length);
+  let done = 0;
+  try {
+    for (const dataset of PAPER_DATASETS) {
+      const opened = await openTrainingData(datasetDir(dataset, o.dataRoot), dataset === 'celeba' ? 'face' : 'anime', baseConfig, {
+        limit: o.limit,
+      });
+      real[dataset] = opened.source;
+      const images = opened.source.sample(Math.min(o.evalCount, opened.source.length), new Rng(`table1/real/${dataset}`));
+      realFeatures[dataset] = (await o.fidExtractor.extract(images)).features;
+      images.dispose();
+    }
+    for (const model of PAPER_MODELS) {
+      for (const seed of o.seeds) {
+        for (const dataset of PAPER_DATASETS) {
+          const dir = await ensureRun(o, model, dataset, seed);
+          const images = await generatedImages(dir, model, dataset, o.evalCount, seed, real);
+          const fidF = await o.fidExtractor.extract(images);
+          const isF = await o.isExtractors[dataset].extract(images);
+          images.dispose();
+          const dim = o.fidExtractor.dim;
+          const rf = realFeatures[dataset]!;
+          const n = fidF.features.length / dim;
+          const kidSize = Math.min(n, rf.length / dim, 1000);
+          const cell: Table1Cell = {
+            model,
+            dataset,
+            seed,
+            n,
+            fid: fidFromFeatures(fidF.features, rf, dim),
+            kid: kernelInceptionDistance(fidF.features, rf, dim, { subsetSize: kidSize, subsets: 50 }),
+            is: inceptionScore(isF.probs!, o.isExtractors[dataset].classes!, { splits: Math.min(10, n) }),
+          };
+          cells.push(cell);
+          o.onCell?.(cell);
+          bar.update(++done, { model, dataset, seed });
+        }
+      }
+    }
+  } finally {
+    bar.stop();
+  }
+  const summary = summarise(cells);
+  return {
+    preset: o.preset,
+    data: o.dataRoot ? 'real' : 'embedded',
+    seeds: o.seeds,
+    evalCount: o.evalCount,
+    fidFeatures: o.fidExtractor.description,
+    isFeatures: { celeba: o.isExtractors.celeba.description, anime: o.isExtractors.anime.description },
+    cells,
+    summary,
+    claim: judgeClaim(summary),
+  };
+}
+
+/**
+ * `n` images of a run for `dataset`: from noise (DCGAN, WGAN), or the cycle model's translation
+ * into `dataset`'s domain of real images from the other domain.
+ */
+async function generatedImages(
+  dir: string,
+  model: ModelName,
+  dataset: PaperDataset,
+  n: number,
+  seed: number,
+  real: Partial<Record<PaperDataset, ImageFolder>>,
+): Promise<tf.Tensor4D> {
+  const { model: gan } = loadRun(dir);
+  try {
+    const parts: tf.Tensor4D[] = [];
+    for (let start = 0; start < n; start += 64) {
+      const b = Math.min(64, n - start);
+      if (model !== 'proposed') {
+        parts.push(gan.generate(b, 1_000_003 * (seed + 1) + start));
+        continue;
+      }
+      // Animation column: G(face); CelebA column: F(anime).
+      const from = dataset === 'anime' ? real.celeba! : real.anime!;
+      const inputs = from.sample(b, new Rng(`table1/${dataset}/${seed}/${start}`));
+      const net = dataset === 'anime' ? gan.networks.G : gan.networks.F;
+      parts.push(tf.tidy(() => net.apply(inputs, { training: false }) as tf.Tensor4D));
+      inputs.dispose();
+    }
+    const all = tf.concat(parts, 0) as tf.Tensor4D;
+    tf.dispose(parts);
+    return all;
+  } finally {
+    gan.dispose();
+  }
+}
+
+function meanStdOf(xs: number[]): MeanStd {
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const v = xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length;
+  return { mean: m, std: Math.sqrt(v) };
+}
+
+/** Mean ± std over seeds (population std, as torch-fidelity reports spreads). */
+export function summarise(cells: Table1Cell[]): Table1Summary[] {
+  const out: Table1Summary[] = [];
+  for (const model of PAPER_MODELS) {
+    for (const dataset of PAPER_DATASETS) {
+      const c = cells.filter((x) => x.model === model && x.dataset === dataset);
+      if (!c.length) continue;
+      out.push({
+        model,
+        dataset,
+        fid: meanStdOf(c.map((x) => x.fid)),
+        kid: meanStdOf(c.map((x) => x.kid.mean)),
+        is: meanStdOf(c.map((x) => x.is.mean)),
+        paper: PAPER_TABLE1[model][dataset],
+      });
+    }
+  }
+  return out;
+}
+
+/** The paper's claim, checked on the means: proposed beats WGAN beats DCGAN, both metrics, both data sets. */
+export function judgeClaim(summary: Table1Summary[]): ClaimVerdict {
+  const checks: ClaimVerdict['checks'] = [];
+  for (const dataset of PAPER_DATASETS) {
+    const get = (m: ModelName) => summary.find((s) => s.model === m && s.dataset === dataset);
+    const [d, w, p] = [get('dcgan'), get('wgan'), get('proposed')];
+    if (!d || !w || !p) continue;
+    const isOrder = p.is.mean > w.is.mean && w.is.mean > d.is.mean;
+    const fidOrder = p.fid.mean < w.fid.mean && w.fid.mean < d.fid.mean;
+    const fmt = (xs: [string, number][], asc: boolean) =>
+      xs.sort((a, b) => (asc ? a[1] - b[1] : b[1] - a[1])).map(([n, v]) => `${n} ${v.toFixed(2)}`).join(asc ? ' < ' : ' > ');
+    checks.push({ metric: 'IS', dataset, holds: isOrder, order: fmt([['proposed', p.is.mean], ['WGAN', w.is.mean], ['DCGAN', d.is.mean]], false) });
+    checks.push({ metric: 'FID', dataset, holds: fidOrder, order: fmt([['proposed', p.fid.mean], ['WGAN', w.fid.mean], ['DCGAN', d.fid.mean]], true) });
+  }
+  const holds = checks.length > 0 && checks.every((c) => c.holds);
+  const failed = checks.filter((c) => !c.holds);
+  const text = holds
+    ? 'The claim reproduces on these runs: the proposed model beats WGAN, which beats DCGAN, in IS and FID on both data sets.'
+    : `The claim does not reproduce on these runs: ${failed.length} of ${checks.length} orderings differ (${failed
+        .map((c) => `${c.metric} ${c.dataset}: ${c.order}`)
+        .join('; ')}).`;
+  return { holds, checks, text };
+}
+
+const pm = (x: MeanStd, digits = 2) => `${x.mean.toFixed(digits)} ± ${x.std.toFixed(digits)}`;
+const pp = ([m, s]: [number, number]) => `${m.toFixed(2)} ± ${s.toFixed(2)}`;
+
+/** The table as Markdown: ours beside the paper's, the extractors named in the caption. */
+export function table1Markdown(r: Table1Result): string {
+  const lines = [
+    `**Table 1 (reproduced).** IS and FID, mean ± std over seeds ${r.seeds.join(', ')}; preset \`${r.preset}\`, ${r.data} data, ${r.evalCount} images per evaluation.`,
+    `FID/KID features: ${r.fidFeatures}. IS classifier: CelebA column ${r.isFeatures.celeba}; Animation column ${r.isFeatures.anime}.`,
+    `Our numbers are not on the paper's scale (other features, sizes and sample counts); compare the ordering, not the values.`,
+    '',
+    '| model | IS CelebA | IS Animation | FID CelebA | FID Animation | KID CelebA ×100 | KID Animation ×100 |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const model of PAPER_MODELS) {
+    const c = r.summary.find((s) => s.model === model && s.dataset === 'celeba');
+    const a = r.summary.find((s) => s.model === model && s.dataset === 'anime');
+    if (!c || !a) continue;
+    const kid = (x: MeanStd) => `${(x.mean * 100).toFixed(2)} ± ${(x.std * 100).toFixed(2)}`;
+    lines.push(`| ${model} (ours) | ${pm(c.is)} | ${pm(a.is)} | ${pm(c.fid)} | ${pm(a.fid)} | ${kid(c.kid)} | ${kid(a.kid)} |`);
+    lines.push(`| ${model} (paper) | ${pp(c.paper.is)} | ${pp(a.paper.is)} | ${pp(c.paper.fid)} | ${pp(a.paper.fid)} | – | – |`);
+  }
+  lines.push('', `**Verdict.** ${r.claim.text}`, '');
+  for (const c of r.claim.checks) lines.push(`- ${c.metric} ${c.dataset}: ${c.order} — ${c.holds ? 'as the paper' : 'differs from the paper'}`);
+  return lines.join('\n') + '\n';
+}
+
+/** Write `table1.md` and `table1.json` into `dir`, atomically. */
+export function writeTable1(r: Table1Result, dir: string): { md: string; json: string } {
+  const md = `${dir}/table1.md`;
+  const json = `${dir}/table1.json`;
+  writeFileAtomic(md, table1Markdown(r));
+  writeJsonAtomic(json, r);
+  return { md, json };
+}
