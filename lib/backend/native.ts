@@ -1,0 +1,110 @@
+/**
+ * The "native" TensorFlow.js backend (issue 5): a private instance of the wasm backend stores the
+ * tensors, and the hot kernels (convolutions, matmuls, elementwise ops, reductions, batch norm)
+ * are replaced by oneDNN/OpenMP kernels from the C++ addon that compute in place on the wasm heap
+ * (zero copy). Every kernel not replaced, and every case a native kernel does not cover, runs the
+ * wasm kernel, so all ops work. The plain 'wasm' backend is left untouched.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { loadNativeAddon, DISABLE_ENV, type NativeAddon } from './native/addon';
+import { makeNativeKernels, NATIVE_KERNEL_NAMES } from './native/kernels';
+
+export { DISABLE_ENV as NATIVE_DISABLE_ENV, loadNativeAddon, NATIVE_KERNEL_NAMES };
+export type { NativeAddon };
+
+/** Set (before registering) to time every kernel of the native backend; see nativeKernelProfile. */
+export const PROFILE_ENV = 'ANIME_GAN_NATIVE_PROFILE';
+const profile = new Map<string, { calls: number; ms: number; native: boolean }>();
+
+/** Per-kernel wall time (ms) and calls since the last reset, slowest first (needs PROFILE_ENV). */
+export function nativeKernelProfile(reset = false): { kernel: string; calls: number; ms: number; native: boolean }[] {
+  const rows = [...profile.entries()].map(([kernel, e]) => ({ kernel, ...e })).sort((a, b) => b.ms - a.ms);
+  if (reset) profile.clear();
+  return rows;
+}
+
+/** Backend name registered with tf.registerBackend. */
+export const NATIVE_BACKEND_NAME = 'native';
+/** Above wasm (2) and the CPU backend (1), below tfjs-node's 'tensorflow' (3). */
+export const NATIVE_BACKEND_PRIORITY = 2.5;
+
+export type NativeStatus = { available: true; info: string } | { available: false; reason: string };
+
+/** Whether the native backend can be used here, and if not, why (one line). */
+export function nativeStatus(): NativeStatus {
+  const r = loadNativeAddon();
+  return r.ok ? { available: true, info: r.addon.info() } : { available: false, reason: r.reason };
+}
+
+/**
+ * Registers the 'native' backend and its kernels (idempotent). Returns the status; when the addon
+ * is unavailable nothing is registered and the caller falls back to wasm.
+ * The kernels are copied from wasm when the backend is first initialised, so wasm kernels
+ * registered later by other modules (before tf.setBackend('native')) are included too.
+ */
+export function registerNativeBackend(priority = NATIVE_BACKEND_PRIORITY): NativeStatus {
+  const status = nativeStatus();
+  if (!status.available) return status;
+  if (tf.findBackendFactory(NATIVE_BACKEND_NAME)) return status;
+  const addon = (loadNativeAddon() as { addon: NativeAddon }).addon;
+  const wasmKernel = (name: string) => tf.getKernel(name, 'wasm')?.kernelFunc;
+  const native = makeNativeKernels(addon, wasmKernel);
+  const registered = new Set<string>();
+  const timed = (name: string, f: tf.KernelFunc): tf.KernelFunc => {
+    if (!process.env[PROFILE_ENV]) return f;
+    return (args) => {
+      const t0 = process.hrtime.bigint();
+      const r = f(args);
+      const e = profile.get(name) ?? { calls: 0, ms: 0, native: name in native };
+      e.calls++;
+      e.ms += Number(process.hrtime.bigint() - t0) / 1e6;
+      profile.set(name, e);
+      return r;
+    };
+  };
+  const registerKernels = () => {
+    for (const cfg of tf.getKernelsForBackend('wasm')) {
+      if (registered.has(cfg.kernelName)) continue;
+      const kernelFunc = timed(cfg.kernelName, native[cfg.kernelName] ?? cfg.kernelFunc);
+      tf.registerKernel({ ...cfg, backendName: NATIVE_BACKEND_NAME, kernelFunc });
+      registered.add(cfg.kernelName);
+    }
+    for (const [name, kernelFunc] of Object.entries(native)) {
+      if (registered.has(name)) continue; // e.g. Conv2DBackpropFilter when wasm has none
+      tf.registerKernel({ kernelName: name, backendName: NATIVE_BACKEND_NAME, kernelFunc: timed(name, kernelFunc) });
+      registered.add(name);
+    }
+  };
+  registerKernels();
+  tf.registerBackend(NATIVE_BACKEND_NAME, async () => {
+    const wasmFactory = tf.findBackendFactory('wasm');
+    if (!wasmFactory) throw new Error('native backend needs @tensorflow/tfjs-backend-wasm');
+    registerKernels();
+    // A fresh wasm module and backend instance, separate from the 'wasm' backend's.
+    return await wasmFactory();
+  }, priority);
+  return status;
+}
+
+/**
+ * Selects the native backend if possible, else wasm, printing one line saying why when it
+ * falls back. Returns the backend name in use.
+ */
+export async function useNativeBackend(log: (line: string) => void = (l) => console.warn(l)): Promise<string> {
+  const status = registerNativeBackend();
+  if (status.available && (await tf.setBackend(NATIVE_BACKEND_NAME))) {
+    await tf.ready();
+    return NATIVE_BACKEND_NAME;
+  }
+  log(`native backend unavailable (${status.available ? 'initialisation failed' : status.reason}); using wasm`);
+  await tf.setBackend('wasm');
+  await tf.ready();
+  return 'wasm';
+}
+
+/** The machine's float32 ceiling in GFLOP/s: a oneDNN 2048^3 matmul, best of `seconds` of runs. */
+export function measurePeakGflops(seconds = 1): number | undefined {
+  const r = loadNativeAddon();
+  return r.ok ? r.addon.peakGflops(seconds) : undefined;
+}

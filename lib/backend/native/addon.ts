@@ -1,0 +1,67 @@
+// Loading the compiled oneDNN addon (native/build/Release/animegan_native.node).
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** The functions the C++ addon exports (native/src/addon.cc). Offsets are byte offsets into `heap`. */
+export interface NativeAddon {
+  conv(heap: ArrayBuffer, mode: number, x: number, w: number, y: number, dims: number[]): void;
+  convImpl(dims: number[]): string[];
+  matmul(heap: ArrayBuffer, a: number, b: number, c: number, dims: number[]): void;
+  unary(heap: ArrayBuffer, op: number, x: number, y: number, n: number, alpha: number): void;
+  binary(heap: ArrayBuffer, op: number, a: number, b: number, y: number, shape: number[], sa: number[], sb: number[]): void;
+  select(heap: ArrayBuffer, c: number, a: number, b: number, y: number, shape: number[], sc: number[], sa: number[], sb: number[]): void;
+  reduce(heap: ArrayBuffer, op: number, x: number, y: number, outer: number, red: number, inner: number): void;
+  batchNorm(heap: ArrayBuffer, x: number, mean: number, variance: number, offset: number, scale: number, y: number,
+    rows: number, c: number, eps: number, strides: number[]): void;
+  addN(heap: ArrayBuffer, xs: number[], y: number, n: number): void;
+  cast(heap: ArrayBuffer, x: number, xType: number, y: number, yType: number, n: number): void;
+  fill(heap: ArrayBuffer, y: number, n: number, value: number): void;
+  tile(heap: ArrayBuffer, x: number, y: number, inShape: number[], outShape: number[], bytesPerElement: number): void;
+  peakGflops(seconds: number): number;
+  info(): string;
+  clearCache(): void;
+}
+
+/** Set to any non-empty value to behave as if the addon were absent (tests the wasm fallback). */
+export const DISABLE_ENV = 'ANIME_GAN_NO_NATIVE';
+
+export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };
+
+let cached: AddonLoad | undefined;
+
+/** Directory of this package (the one whose package.json has our name), searched upward. */
+function packageRoot(): string | undefined {
+  let dir = __dirname;
+  for (;;) {
+    const pj = path.join(dir, 'package.json');
+    if (fs.existsSync(pj)) {
+      try {
+        if (JSON.parse(fs.readFileSync(pj, 'utf8')).name === 'anime-gan-workbook') return dir;
+      } catch { /* keep looking */ }
+    }
+    const up = path.dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+}
+
+/** Loads the addon once; never throws: on failure says why in one line. */
+export function loadNativeAddon(): AddonLoad {
+  if (process.env[DISABLE_ENV]) return { ok: false, reason: `disabled by ${DISABLE_ENV}` };
+  if (cached) return cached;
+  const root = packageRoot();
+  const file = root && path.join(root, 'native', 'build', 'Release', 'animegan_native.node');
+  if (!file || !fs.existsSync(file)) {
+    cached = { ok: false, reason: 'native addon not built (needs g++ and libdnnl-dev, then `npm run build:native`)' };
+    return cached;
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const addon = require(file) as NativeAddon;
+    addon.info();
+    cached = { ok: true, addon, path: file };
+  } catch (e) {
+    cached = { ok: false, reason: `native addon failed to load: ${String((e as Error).message).split('\n')[0]}` };
+  }
+  return cached;
+}

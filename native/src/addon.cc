@@ -1,0 +1,688 @@
+// Native CPU kernels for the workbook's TensorFlow.js "native" backend (issue 5).
+//
+// Every function works in place on a host-owned ArrayBuffer (the WebAssembly heap of the
+// tfjs wasm backend that stores the tensors): JS passes the buffer and byte offsets, so no
+// tensor is ever copied between JS and C++. Convolutions and matmuls run on oneDNN, whose
+// primitives are created once per shape (weights with format_tag::any so the JIT kernels are
+// chosen; plain weight layouts fall back to reference code) and cached. Elementwise work,
+// reductions, batch-norm statistics and the Adam update are plain loops parallelised with
+// OpenMP (the same thread pool oneDNN uses).
+#include <node_api.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <omp.h>
+#include "oneapi/dnnl/dnnl.hpp"
+
+using dnnl::memory;
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+
+namespace {
+
+dnnl::engine &eng() {
+  static dnnl::engine e(dnnl::engine::kind::cpu, 0);
+  return e;
+}
+dnnl::stream &strm() {
+  static dnnl::stream s(eng());
+  return s;
+}
+
+// ---------------------------------------------------------------- N-API helpers
+struct Args {
+  napi_env env;
+  size_t argc = 32;
+  napi_value argv[32];
+  explicit Args(napi_env e, napi_callback_info info) : env(e) {
+    napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  }
+  uint8_t *heap(size_t i) const {
+    void *data = nullptr;
+    size_t len = 0;
+    bool isab = false;
+    napi_is_arraybuffer(env, argv[i], &isab);
+    if (isab) {
+      napi_get_arraybuffer_info(env, argv[i], &data, &len);
+    } else {
+      napi_typedarray_type t;
+      size_t n, off;
+      napi_value ab;
+      napi_get_typedarray_info(env, argv[i], &t, &n, &data, &ab, &off);
+    }
+    return static_cast<uint8_t *>(data);
+  }
+  double num(size_t i) const {
+    double v = 0;
+    napi_get_value_double(env, argv[i], &v);
+    return v;
+  }
+  int64_t i64(size_t i) const { return static_cast<int64_t>(num(i)); }
+  std::vector<int64_t> ints(size_t i) const {
+    uint32_t n = 0;
+    napi_get_array_length(env, argv[i], &n);
+    std::vector<int64_t> out(n);
+    for (uint32_t k = 0; k < n; ++k) {
+      napi_value e;
+      napi_get_element(env, argv[i], k, &e);
+      double v;
+      napi_get_value_double(env, e, &v);
+      out[k] = static_cast<int64_t>(v);
+    }
+    return out;
+  }
+  std::string str(size_t i) const {
+    char buf[256];
+    size_t n = 0;
+    napi_get_value_string_utf8(env, argv[i], buf, sizeof buf, &n);
+    return std::string(buf, n);
+  }
+};
+
+napi_value undef(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+template <typename F>
+napi_value guarded(napi_env env, F &&f) {
+  try {
+    return f();
+  } catch (const dnnl::error &e) {
+    napi_throw_error(env, nullptr, (std::string("oneDNN: ") + e.what()).c_str());
+  } catch (const std::exception &e) {
+    napi_throw_error(env, nullptr, e.what());
+  }
+  return nullptr;
+}
+
+std::string key_of(const char *kind, const std::vector<int64_t> &d) {
+  std::string k(kind);
+  for (auto v : d) k += "," + std::to_string(v);
+  return k;
+}
+
+// ---------------------------------------------------------------- convolution
+// d = [N,H,W,C, OH,OW,O, KH,KW, sh,sw, dh,dw, pt,pl] (tfjs dilations, 1 = none);
+// tensors NHWC, filter HWIO [KH,KW,C,O] as in tfjs.
+struct ConvEntry {
+  dnnl::convolution_forward::primitive_desc fwd;
+  dnnl::convolution_backward_data::primitive_desc bwd_d;
+  dnnl::convolution_backward_weights::primitive_desc bwd_w;
+  bool has_fwd = false, has_bwd_d = false, has_bwd_w = false;
+  memory::desc src, dst, wei_user;
+  memory::dims strides, dil, padl, padr;
+  std::unique_ptr<dnnl::memory> wei_fwd, wei_bwd_d, dwei;  // blocked weights buffers
+  std::string impl[3];
+};
+std::unordered_map<std::string, std::unique_ptr<ConvEntry>> conv_cache;
+
+ConvEntry &conv_entry(const std::vector<int64_t> &d) {
+  std::string k = key_of("conv", d);
+  auto it = conv_cache.find(k);
+  if (it != conv_cache.end()) return *it->second;
+  auto e = std::make_unique<ConvEntry>();
+  int64_t N = d[0], H = d[1], W = d[2], C = d[3], OH = d[4], OW = d[5], O = d[6], KH = d[7],
+          KW = d[8], sh = d[9], sw = d[10], dh = d[11], dw = d[12], pt = d[13], pl = d[14];
+  e->src = memory::desc({N, C, H, W}, dt::f32, tag::nhwc);
+  e->dst = memory::desc({N, O, OH, OW}, dt::f32, tag::nhwc);
+  e->wei_user = memory::desc({O, C, KH, KW}, dt::f32, tag::hwio);
+  e->strides = {sh, sw};
+  e->dil = {dh - 1, dw - 1};
+  e->padl = {pt, pl};
+  // Right padding that makes the output size consistent (may be negative for 'valid'
+  // convolutions whose stride does not divide the input).
+  e->padr = {(OH - 1) * sh + (KH - 1) * dh + 1 - H - pt, (OW - 1) * sw + (KW - 1) * dw + 1 - W - pl};
+  auto &ref = *e;
+  conv_cache.emplace(k, std::move(e));
+  return ref;
+}
+
+void ensure_fwd(ConvEntry &e) {
+  if (e.has_fwd) return;
+  memory::desc wany(e.wei_user.dims(), dt::f32, tag::any);
+  dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
+                                    e.src, wany, e.dst, e.strides, e.dil, e.padl, e.padr);
+  e.fwd = dnnl::convolution_forward::primitive_desc(d, eng());
+  e.has_fwd = true;
+  e.impl[0] = e.fwd.impl_info_str();
+}
+
+void conv_run(int mode, uint8_t *heap, int64_t xo, int64_t wo, int64_t yo, const std::vector<int64_t> &d) {
+  ConvEntry &e = conv_entry(d);
+  ensure_fwd(e);
+  float *x = reinterpret_cast<float *>(heap + xo);
+  float *w = reinterpret_cast<float *>(heap + wo);
+  float *y = reinterpret_cast<float *>(heap + yo);
+  memory wuser(e.wei_user, eng(), w);
+  if (mode == 0) {
+    memory::desc wd = e.fwd.weights_desc();
+    memory *wm = &wuser;
+    if (wd != e.wei_user) {
+      if (!e.wei_fwd) e.wei_fwd = std::make_unique<memory>(wd, eng());
+      dnnl::reorder(wuser, *e.wei_fwd).execute(strm(), wuser, *e.wei_fwd);
+      wm = e.wei_fwd.get();
+    }
+    memory xs(e.src, eng(), x), ys(e.dst, eng(), y);
+    dnnl::convolution_forward(e.fwd).execute(
+        strm(), {{DNNL_ARG_SRC, xs}, {DNNL_ARG_WEIGHTS, *wm}, {DNNL_ARG_DST, ys}});
+  } else if (mode == 1) {  // y = dy, x = dx
+    if (!e.has_bwd_d) {
+      memory::desc wany(e.wei_user.dims(), dt::f32, tag::any);
+      dnnl::convolution_backward_data::desc bd(dnnl::algorithm::convolution_direct, e.src, wany, e.dst, e.strides,
+                                               e.dil, e.padl, e.padr);
+      e.bwd_d = dnnl::convolution_backward_data::primitive_desc(bd, eng(), e.fwd);
+      e.has_bwd_d = true;
+      e.impl[1] = e.bwd_d.impl_info_str();
+    }
+    memory::desc wd = e.bwd_d.weights_desc();
+    memory *wm = &wuser;
+    if (wd != e.wei_user) {
+      if (!e.wei_bwd_d) e.wei_bwd_d = std::make_unique<memory>(wd, eng());
+      dnnl::reorder(wuser, *e.wei_bwd_d).execute(strm(), wuser, *e.wei_bwd_d);
+      wm = e.wei_bwd_d.get();
+    }
+    memory dxs(e.src, eng(), x), dys(e.dst, eng(), y);
+    dnnl::convolution_backward_data(e.bwd_d).execute(
+        strm(), {{DNNL_ARG_DIFF_SRC, dxs}, {DNNL_ARG_WEIGHTS, *wm}, {DNNL_ARG_DIFF_DST, dys}});
+  } else {  // x = src, y = dy, w = dW (output)
+    if (!e.has_bwd_w) {
+      memory::desc wany(e.wei_user.dims(), dt::f32, tag::any);
+      dnnl::convolution_backward_weights::desc bd(dnnl::algorithm::convolution_direct, e.src, wany, e.dst,
+                                                  e.strides, e.dil, e.padl, e.padr);
+      e.bwd_w = dnnl::convolution_backward_weights::primitive_desc(bd, eng(), e.fwd);
+      e.has_bwd_w = true;
+      e.impl[2] = e.bwd_w.impl_info_str();
+    }
+    memory::desc wd = e.bwd_w.diff_weights_desc();
+    memory xs(e.src, eng(), x), dys(e.dst, eng(), y);
+    if (wd != e.wei_user) {
+      if (!e.dwei) e.dwei = std::make_unique<memory>(wd, eng());
+      dnnl::convolution_backward_weights(e.bwd_w).execute(
+          strm(), {{DNNL_ARG_SRC, xs}, {DNNL_ARG_DIFF_WEIGHTS, *e.dwei}, {DNNL_ARG_DIFF_DST, dys}});
+      dnnl::reorder(*e.dwei, wuser).execute(strm(), *e.dwei, wuser);
+    } else {
+      dnnl::convolution_backward_weights(e.bwd_w).execute(
+          strm(), {{DNNL_ARG_SRC, xs}, {DNNL_ARG_DIFF_WEIGHTS, wuser}, {DNNL_ARG_DIFF_DST, dys}});
+    }
+  }
+  strm().wait();
+}
+
+// conv(heap, mode, xOff, wOff, yOff, dims)
+napi_value Conv(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  return guarded(env, [&]() {
+    conv_run(static_cast<int>(a.num(1)), a.heap(0), a.i64(2), a.i64(3), a.i64(4), a.ints(5));
+    return undef(env);
+  });
+}
+
+// convImpl(dims) -> [fwd, bwdData, bwdWeights] implementation names (for diagnostics).
+napi_value ConvImpl(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  return guarded(env, [&]() {
+    ConvEntry &e = conv_entry(a.ints(0));
+    napi_value arr;
+    napi_create_array(env, &arr);
+    for (int i = 0; i < 3; ++i) {
+      napi_value s;
+      napi_create_string_utf8(env, e.impl[i].c_str(), e.impl[i].size(), &s);
+      napi_set_element(env, arr, i, s);
+    }
+    return arr;
+  });
+}
+
+// ---------------------------------------------------------------- matmul
+// matmul(heap, aOff, bOff, cOff, [batchA, batchB, M, N, K, transA, transB])
+// a: [batchA, M, K] (or [batchA, K, M] if transA), b: [batchB, K, N] (or [.., N, K]);
+// batch dims broadcast when one of them is 1.
+struct MatmulEntry {
+  dnnl::matmul::primitive_desc pd;
+  memory::desc a, b, c;
+};
+std::unordered_map<std::string, std::unique_ptr<MatmulEntry>> mm_cache;
+
+napi_value Matmul(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  return guarded(env, [&]() {
+    uint8_t *heap = a.heap(0);
+    auto d = a.ints(4);
+    std::string k = key_of("mm", d);
+    auto it = mm_cache.find(k);
+    if (it == mm_cache.end()) {
+      int64_t BA = d[0], BB = d[1], M = d[2], N = d[3], K = d[4];
+      bool ta = d[5] != 0, tb = d[6] != 0;
+      auto e = std::make_unique<MatmulEntry>();
+      e->a = memory::desc({BA, M, K}, dt::f32, ta ? memory::dims{M * K, 1, M} : memory::dims{M * K, K, 1});
+      e->b = memory::desc({BB, K, N}, dt::f32, tb ? memory::dims{K * N, 1, K} : memory::dims{K * N, N, 1});
+      e->c = memory::desc({std::max(BA, BB), M, N}, dt::f32, tag::abc);
+      dnnl::matmul::desc md(e->a, e->b, e->c);
+      e->pd = dnnl::matmul::primitive_desc(md, eng());
+      it = mm_cache.emplace(k, std::move(e)).first;
+    }
+    MatmulEntry &e = *it->second;
+    memory am(e.a, eng(), heap + a.i64(1)), bm(e.b, eng(), heap + a.i64(2)), cm(e.c, eng(), heap + a.i64(3));
+    dnnl::matmul(e.pd).execute(strm(), {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}});
+    strm().wait();
+    return undef(env);
+  });
+}
+
+// ---------------------------------------------------------------- elementwise
+constexpr int64_t kPar = 1 << 15;  // below this many elements threads cost more than they save
+
+enum Unary {
+  U_RELU, U_LEAKY, U_TANH, U_SIGMOID, U_SQUARE, U_SQRT, U_RSQRT, U_NEG, U_EXP, U_LOG, U_ABS, U_STEP,
+  U_SOFTPLUS, U_RECIP, U_ELU, U_RELU6, U_LOG1P, U_IDENT, U_SIGN
+};
+
+template <typename F>
+void par_map(int64_t n, F f) {
+#pragma omp parallel for schedule(static) if (n > kPar)
+  for (int64_t i = 0; i < n; ++i) f(i);
+}
+
+// unary(heap, op, xOff, yOff, n, alpha)
+napi_value UnaryOp(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  uint8_t *heap = a.heap(0);
+  int op = static_cast<int>(a.num(1));
+  const float *x = reinterpret_cast<const float *>(heap + a.i64(2));
+  float *y = reinterpret_cast<float *>(heap + a.i64(3));
+  int64_t n = a.i64(4);
+  float al = static_cast<float>(a.num(5));
+  switch (op) {
+    case U_RELU: par_map(n, [&](int64_t i) { y[i] = x[i] > 0 ? x[i] : 0.f; }); break;
+    case U_LEAKY: par_map(n, [&](int64_t i) { y[i] = x[i] < 0 ? al * x[i] : x[i]; }); break;
+    case U_TANH: par_map(n, [&](int64_t i) { y[i] = std::tanh(x[i]); }); break;
+    case U_SIGMOID: par_map(n, [&](int64_t i) { y[i] = 1.f / (1.f + std::exp(-x[i])); }); break;
+    case U_SQUARE: par_map(n, [&](int64_t i) { y[i] = x[i] * x[i]; }); break;
+    case U_SQRT: par_map(n, [&](int64_t i) { y[i] = std::sqrt(x[i]); }); break;
+    case U_RSQRT: par_map(n, [&](int64_t i) { y[i] = 1.f / std::sqrt(x[i]); }); break;
+    case U_NEG: par_map(n, [&](int64_t i) { y[i] = -x[i]; }); break;
+    case U_EXP: par_map(n, [&](int64_t i) { y[i] = std::exp(x[i]); }); break;
+    case U_LOG: par_map(n, [&](int64_t i) { y[i] = std::log(x[i]); }); break;
+    case U_ABS: par_map(n, [&](int64_t i) { y[i] = std::fabs(x[i]); }); break;
+    case U_STEP: par_map(n, [&](int64_t i) { y[i] = std::isnan(x[i]) ? NAN : (x[i] > 0 ? 1.f : al); }); break;
+    case U_SOFTPLUS:
+      par_map(n, [&](int64_t i) {
+        // Same thresholds as tfjs so results agree to float rounding.
+        const float th = std::log(1.1920928955078125e-7f) + 2.f;
+        float v = x[i];
+        y[i] = v > -th ? v : (v < th ? std::exp(v) : std::log1p(std::exp(v)));
+      });
+      break;
+    case U_RECIP: par_map(n, [&](int64_t i) { y[i] = 1.f / x[i]; }); break;
+    case U_ELU: par_map(n, [&](int64_t i) { y[i] = x[i] >= 0 ? x[i] : std::expm1(x[i]); }); break;
+    case U_RELU6: par_map(n, [&](int64_t i) { y[i] = std::min(std::max(x[i], 0.f), 6.f); }); break;
+    case U_LOG1P: par_map(n, [&](int64_t i) { y[i] = std::log1p(x[i]); }); break;
+    case U_IDENT: par_map(n, [&](int64_t i) { y[i] = x[i]; }); break;
+    case U_SIGN: par_map(n, [&](int64_t i) { y[i] = x[i] > 0 ? 1.f : (x[i] < 0 ? -1.f : 0.f); }); break;
+    default: napi_throw_error(env, nullptr, "unknown unary op"); return nullptr;
+  }
+  return undef(env);
+}
+
+enum Binary { B_ADD, B_SUB, B_MUL, B_DIV, B_MAX, B_MIN, B_SQDIFF, B_POW, B_GT, B_GE, B_LT, B_LE, B_EQ, B_NE };
+
+template <int OP>
+inline float bop(float a, float b) {
+  if constexpr (OP == B_ADD) return a + b;
+  if constexpr (OP == B_SUB) return a - b;
+  if constexpr (OP == B_MUL) return a * b;
+  if constexpr (OP == B_DIV) return a / b;
+  if constexpr (OP == B_MAX) return (std::isnan(a) || std::isnan(b)) ? NAN : (a > b ? a : b);
+  if constexpr (OP == B_MIN) return (std::isnan(a) || std::isnan(b)) ? NAN : (a < b ? a : b);
+  if constexpr (OP == B_SQDIFF) return (a - b) * (a - b);
+  if constexpr (OP == B_POW) return std::pow(a, b);
+  return 0.f;
+}
+template <int OP>
+inline uint8_t cop(float a, float b) {
+  if constexpr (OP == B_GT) return a > b;
+  if constexpr (OP == B_GE) return a >= b;
+  if constexpr (OP == B_LT) return a < b;
+  if constexpr (OP == B_LE) return a <= b;
+  if constexpr (OP == B_EQ) return a == b;
+  if constexpr (OP == B_NE) return a != b;
+  return 0;
+}
+
+// Broadcast binary op on up to 6 dims. sa/sb are element strides of a and b in the output
+// index space (0 on broadcast dims); the innermost output dim is handled with a tight loop.
+template <int OP, typename TO>
+void binary_kernel(const float *A, const float *B, TO *Y, const std::vector<int64_t> &shape,
+                   const std::vector<int64_t> &sa, const std::vector<int64_t> &sb) {
+  int r = static_cast<int>(shape.size());
+  int64_t inner = shape[r - 1], ia = sa[r - 1], ib = sb[r - 1];
+  int64_t rows = 1;
+  for (int i = 0; i < r - 1; ++i) rows *= shape[i];
+  auto f = [](float x, float y) -> TO {
+    if constexpr (std::is_same<TO, float>::value) return bop<OP>(x, y); else return cop<OP>(x, y);
+  };
+  if (rows == 1) {
+    par_map(inner, [&](int64_t j) { Y[j] = f(A[j * ia], B[j * ib]); });
+    return;
+  }
+#pragma omp parallel for schedule(static) if (rows * inner > kPar)
+  for (int64_t row = 0; row < rows; ++row) {
+    int64_t rem = row, oa = 0, ob = 0;
+    for (int i = r - 2; i >= 0; --i) {
+      int64_t c = rem % shape[i];
+      rem /= shape[i];
+      oa += c * sa[i];
+      ob += c * sb[i];
+    }
+    const float *a = A + oa;
+    const float *b = B + ob;
+    TO *y = Y + row * inner;
+    if (ia == 1 && ib == 1) {
+      for (int64_t j = 0; j < inner; ++j) y[j] = f(a[j], b[j]);
+    } else if (ia == 1 && ib == 0) {
+      float bv = b[0];
+      for (int64_t j = 0; j < inner; ++j) y[j] = f(a[j], bv);
+    } else if (ia == 0 && ib == 1) {
+      float av = a[0];
+      for (int64_t j = 0; j < inner; ++j) y[j] = f(av, b[j]);
+    } else {
+      for (int64_t j = 0; j < inner; ++j) y[j] = f(a[j * ia], b[j * ib]);
+    }
+  }
+}
+
+// binary(heap, op, aOff, bOff, yOff, outShape, aStrides, bStrides)
+napi_value BinaryOp(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  uint8_t *heap = a.heap(0);
+  int op = static_cast<int>(a.num(1));
+  const float *A = reinterpret_cast<const float *>(heap + a.i64(2));
+  const float *B = reinterpret_cast<const float *>(heap + a.i64(3));
+  uint8_t *Y = heap + a.i64(4);
+  auto shape = a.ints(5), sa = a.ints(6), sb = a.ints(7);
+  float *Yf = reinterpret_cast<float *>(Y);
+  switch (op) {
+#define F(OPC) case OPC: binary_kernel<OPC, float>(A, B, Yf, shape, sa, sb); break;
+    F(B_ADD) F(B_SUB) F(B_MUL) F(B_DIV) F(B_MAX) F(B_MIN) F(B_SQDIFF) F(B_POW)
+#undef F
+#define C(OPC) case OPC: binary_kernel<OPC, uint8_t>(A, B, Y, shape, sa, sb); break;
+    C(B_GT) C(B_GE) C(B_LT) C(B_LE) C(B_EQ) C(B_NE)
+#undef C
+    default: napi_throw_error(env, nullptr, "unknown binary op"); return nullptr;
+  }
+  return undef(env);
+}
+
+// select(heap, condOff (uint8), aOff, bOff, yOff, outShape, cStrides, aStrides, bStrides)
+napi_value Select(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  uint8_t *heap = a.heap(0);
+  const uint8_t *Cd = heap + a.i64(1);
+  const float *A = reinterpret_cast<const float *>(heap + a.i64(2));
+  const float *B = reinterpret_cast<const float *>(heap + a.i64(3));
+  float *Y = reinterpret_cast<float *>(heap + a.i64(4));
+  auto shape = a.ints(5), sc = a.ints(6), sa = a.ints(7), sb = a.ints(8);
+  int r = static_cast<int>(shape.size());
+  int64_t n = 1;
+  for (auto s : shape) n *= s;
+#pragma omp parallel for schedule(static) if (n > kPar)
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t rem = i, oc = 0, oa = 0, ob = 0;
+    for (int k = r - 1; k >= 0; --k) {
+      int64_t c = rem % shape[k];
+      rem /= shape[k];
+      oc += c * sc[k];
+      oa += c * sa[k];
+      ob += c * sb[k];
+    }
+    Y[i] = Cd[oc] ? A[oa] : B[ob];
+  }
+  return undef(env);
+}
+
+// reduce(heap, op, xOff, yOff, outer, red, inner): x viewed as [outer, red, inner] -> y [outer, inner].
+// op 0 sum, 1 mean, 2 max, 3 min. Accumulates in double for sums so large reductions stay exact.
+napi_value Reduce(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  uint8_t *heap = a.heap(0);
+  int op = static_cast<int>(a.num(1));
+  const float *X = reinterpret_cast<const float *>(heap + a.i64(2));
+  float *Y = reinterpret_cast<float *>(heap + a.i64(3));
+  int64_t outer = a.i64(4), red = a.i64(5), inner = a.i64(6);
+  int64_t total = outer * red * inner;
+  if (inner == 1) {
+#pragma omp parallel for schedule(static) if (total > kPar && outer > 1)
+    for (int64_t o = 0; o < outer; ++o) {
+      const float *x = X + o * red;
+      if (op <= 1) {
+        double s = 0;
+        for (int64_t r = 0; r < red; ++r) s += x[r];
+        Y[o] = static_cast<float>(op == 1 ? s / red : s);
+      } else {
+        float m = red ? x[0] : 0.f;
+        for (int64_t r = 1; r < red; ++r) m = op == 2 ? std::max(m, x[r]) : std::min(m, x[r]);
+        Y[o] = m;
+      }
+    }
+    return undef(env);
+  }
+  // Reduce along a strided axis: split the reduced axis across threads, each keeps per-inner
+  // partial sums, then combine (outer is usually 1 here, e.g. batch-norm statistics over N*H*W).
+  int nt = total > kPar ? omp_get_max_threads() : 1;
+  std::vector<double> part(static_cast<size_t>(nt) * outer * inner, 0.0);
+  std::vector<float> pm(static_cast<size_t>(nt) * outer * inner, op == 2 ? -INFINITY : INFINITY);
+#pragma omp parallel num_threads(nt)
+  {
+    int t = omp_get_thread_num(), T = omp_get_num_threads();
+    for (int64_t o = 0; o < outer; ++o) {
+      int64_t r0 = red * t / T, r1 = red * (t + 1) / T;
+      double *acc = part.data() + (static_cast<size_t>(t) * outer + o) * inner;
+      float *m = pm.data() + (static_cast<size_t>(t) * outer + o) * inner;
+      for (int64_t r = r0; r < r1; ++r) {
+        const float *x = X + (o * red + r) * inner;
+        if (op <= 1) {
+          for (int64_t j = 0; j < inner; ++j) acc[j] += x[j];
+        } else if (op == 2) {
+          for (int64_t j = 0; j < inner; ++j) m[j] = std::max(m[j], x[j]);
+        } else {
+          for (int64_t j = 0; j < inner; ++j) m[j] = std::min(m[j], x[j]);
+        }
+      }
+    }
+  }
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t j = 0; j < inner; ++j) {
+      if (op <= 1) {
+        double s = 0;
+        for (int t = 0; t < nt; ++t) s += part[(static_cast<size_t>(t) * outer + o) * inner + j];
+        Y[o * inner + j] = static_cast<float>(op == 1 ? s / red : s);
+      } else {
+        float m = op == 2 ? -INFINITY : INFINITY;
+        for (int t = 0; t < nt; ++t) {
+          float v = pm[(static_cast<size_t>(t) * outer + o) * inner + j];
+          m = op == 2 ? std::max(m, v) : std::min(m, v);
+        }
+        Y[o * inner + j] = m;
+      }
+    }
+  return undef(env);
+}
+
+// batchNorm(heap, xOff, meanOff, varOff, offOff(-1 none), scaleOff(-1 none), yOff, rows, C,
+//           eps, [meanStride, varStride, offStride, scaleStride]) : y = (x-m)/sqrt(v+eps)*s + o,
+// per channel (last dim); a stride of 0 means the parameter is a scalar.
+napi_value BatchNorm(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  uint8_t *heap = a.heap(0);
+  auto F = [&](size_t i) -> const float * {
+    int64_t o = a.i64(i);
+    return o < 0 ? nullptr : reinterpret_cast<const float *>(heap + o);
+  };
+  const float *X = F(1), *Mn = F(2), *Vr = F(3), *Of = F(4), *Sc = F(5);
+  float *Y = reinterpret_cast<float *>(heap + a.i64(6));
+  int64_t rows = a.i64(7), C = a.i64(8);
+  float eps = static_cast<float>(a.num(9));
+  auto st = a.ints(10);
+  std::vector<float> mul(C), add(C);
+  for (int64_t c = 0; c < C; ++c) {
+    float inv = 1.f / std::sqrt(Vr[c * st[1]] + eps);
+    float s = Sc ? Sc[c * st[3]] : 1.f;
+    mul[c] = inv * s;
+    add[c] = (Of ? Of[c * st[2]] : 0.f) - Mn[c * st[0]] * inv * s;
+  }
+#pragma omp parallel for schedule(static) if (rows * C > kPar)
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *x = X + r * C;
+    float *y = Y + r * C;
+    for (int64_t c = 0; c < C; ++c) y[c] = x[c] * mul[c] + add[c];
+  }
+  return undef(env);
+}
+
+// addN(heap, [offs...], yOff, n)
+napi_value AddN(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  uint8_t *heap = a.heap(0);
+  auto offs = a.ints(1);
+  float *Y = reinterpret_cast<float *>(heap + a.i64(2));
+  int64_t n = a.i64(3);
+  std::vector<const float *> xs;
+  for (auto o : offs) xs.push_back(reinterpret_cast<const float *>(heap + o));
+  par_map(n, [&](int64_t i) {
+    float s = 0;
+    for (auto x : xs) s += x[i];
+    Y[i] = s;
+  });
+  return undef(env);
+}
+
+// cast(heap, xOff, xType, yOff, yType, n): types 0 float32, 1 int32, 2 bool(uint8).
+napi_value Cast(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  uint8_t *heap = a.heap(0);
+  uint8_t *X = heap + a.i64(1);
+  int xt = static_cast<int>(a.num(2));
+  uint8_t *Yp = heap + a.i64(3);
+  int yt = static_cast<int>(a.num(4));
+  int64_t n = a.i64(5);
+  auto get = [&](int64_t i) -> double {
+    if (xt == 0) return reinterpret_cast<float *>(X)[i];
+    if (xt == 1) return reinterpret_cast<int32_t *>(X)[i];
+    return X[i];
+  };
+  par_map(n, [&](int64_t i) {
+    double v = get(i);
+    if (yt == 0) reinterpret_cast<float *>(Yp)[i] = static_cast<float>(v);
+    else if (yt == 1) reinterpret_cast<int32_t *>(Yp)[i] = static_cast<int32_t>(v);
+    else Yp[i] = v != 0;
+  });
+  return undef(env);
+}
+
+// tile(heap, xOff, yOff, inShape, outShape, bytesPerElement): y[i] = x[i mod inShape] per dim.
+napi_value Tile(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  uint8_t *heap = a.heap(0);
+  const uint8_t *X = heap + a.i64(1);
+  uint8_t *Y = heap + a.i64(2);
+  auto in = a.ints(3), out = a.ints(4);
+  int64_t bpe = a.i64(5);
+  int r = static_cast<int>(out.size());
+  std::vector<int64_t> istr(r, 1);
+  for (int k = r - 2; k >= 0; --k) istr[k] = istr[k + 1] * in[k + 1];
+  int64_t inner = out[r - 1], rows = 1;
+  for (int k = 0; k < r - 1; ++k) rows *= out[k];
+#pragma omp parallel for schedule(static) if (rows * inner > kPar)
+  for (int64_t row = 0; row < rows; ++row) {
+    int64_t rem = row, o = 0;
+    for (int k = r - 2; k >= 0; --k) {
+      o += (rem % out[k]) % in[k] * istr[k];
+      rem /= out[k];
+    }
+    uint8_t *y = Y + row * inner * bpe;
+    const uint8_t *x = X + o * bpe;
+    int64_t w = in[r - 1];
+    for (int64_t j = 0; j < inner; j += w) std::memcpy(y + j * bpe, x, static_cast<size_t>(std::min(w, inner - j) * bpe));
+  }
+  return undef(env);
+}
+
+// fill(heap, yOff, n, value)
+napi_value Fill(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  float *Y = reinterpret_cast<float *>(a.heap(0) + a.i64(1));
+  int64_t n = a.i64(2);
+  float v = static_cast<float>(a.num(3));
+  par_map(n, [&](int64_t i) { Y[i] = v; });
+  return undef(env);
+}
+
+// peakGflops(seconds): oneDNN matmul micro-benchmark (the machine's float32 ceiling).
+napi_value PeakGflops(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  return guarded(env, [&]() {
+    double secs = a.argc > 0 ? a.num(0) : 1.0;
+    const int64_t M = 2048, N = 2048, K = 2048;
+    memory::desc am({M, K}, dt::f32, tag::ab), bm({K, N}, dt::f32, tag::any), cm({M, N}, dt::f32, tag::ab);
+    dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(am, bm, cm), eng());
+    memory A(am, eng()), B(pd.weights_desc(), eng()), Cm(cm, eng());
+    std::memset(A.get_data_handle(), 0, M * K * 4);
+    std::memset(B.get_data_handle(), 0, pd.weights_desc().get_size());
+    dnnl::matmul mm(pd);
+    mm.execute(strm(), {{DNNL_ARG_SRC, A}, {DNNL_ARG_WEIGHTS, B}, {DNNL_ARG_DST, Cm}});
+    strm().wait();
+    double best = 0, spent = 0;
+    while (spent < secs) {
+      double t0 = omp_get_wtime();
+      mm.execute(strm(), {{DNNL_ARG_SRC, A}, {DNNL_ARG_WEIGHTS, B}, {DNNL_ARG_DST, Cm}});
+      strm().wait();
+      double dt_ = omp_get_wtime() - t0;
+      spent += dt_;
+      best = std::max(best, 2.0 * M * N * K / dt_ / 1e9);
+    }
+    napi_value r;
+    napi_create_double(env, best, &r);
+    return r;
+  });
+}
+
+napi_value Info(napi_env env, napi_callback_info) {
+  const dnnl_version_t *v = dnnl_version();
+  std::string s = "oneDNN " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
+                  std::to_string(v->patch) + ", " + std::to_string(omp_get_max_threads()) + " threads";
+  napi_value r;
+  napi_create_string_utf8(env, s.c_str(), s.size(), &r);
+  return r;
+}
+
+napi_value ClearCache(napi_env env, napi_callback_info) {
+  conv_cache.clear();
+  mm_cache.clear();
+  return undef(env);
+}
+
+}  // namespace
+
+NAPI_MODULE_INIT() {
+  struct {
+    const char *name;
+    napi_callback cb;
+  } fns[] = {{"conv", Conv},         {"convImpl", ConvImpl}, {"matmul", Matmul},   {"unary", UnaryOp},
+             {"binary", BinaryOp},   {"select", Select},     {"reduce", Reduce},   {"batchNorm", BatchNorm},
+             {"addN", AddN},         {"cast", Cast},         {"fill", Fill}, {"tile", Tile},       {"peakGflops", PeakGflops},
+             {"info", Info},         {"clearCache", ClearCache}};
+  for (auto &f : fns) {
+    napi_value fn;
+    napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.cb, nullptr, &fn);
+    napi_set_named_property(env, exports, f.name, fn);
+  }
+  return exports;
+}
