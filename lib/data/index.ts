@@ -1,1 +1,5 @@
-export {};
+export * from './synth';
+export * from './csv';
+export * from './preprocess';
+export * from './imageFolder';
+export * from './tags';

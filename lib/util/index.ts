@@ -2,3 +2,4 @@ export * from './errors';
 export * from './atomicWrite';
 export * from './rng';
 export * from './progress';
+export * from './imageGrid';

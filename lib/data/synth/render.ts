@@ -1,0 +1,41 @@
+import sharp from 'sharp';
+import { UserError } from '../../util';
+import { animeSvg } from './anime';
+import { AnimeAttributes, FaceAttributes, SynthAttributes, SynthDomain, validateAttributes } from './attributes';
+import { faceSvg } from './face';
+
+/** The SVG source of one synthetic image (useful to inspect or to render elsewhere). */
+export function synthSvg<D extends SynthDomain>(domain: D, attrs: SynthAttributes<D>, size: [number, number]): string {
+  const [h, w] = checkSize(size);
+  validateAttributes(domain, attrs as Record<string, unknown>);
+  return domain === 'anime'
+    ? animeSvg(attrs as AnimeAttributes, w, h)
+    : faceSvg(attrs as FaceAttributes, w, h);
+}
+
+/**
+ * Render one synthetic image to PNG (RGB, no alpha). Deterministic: the same attributes and size
+ * give the same bytes (librsvg rasterises, libpng encodes with fixed settings).
+ */
+export async function renderSynth<D extends SynthDomain>(domain: D, attrs: SynthAttributes<D>, size: [number, number]): Promise<Buffer> {
+  const svg = synthSvg(domain, attrs, size);
+  return sharp(Buffer.from(svg)).removeAlpha().png({ compressionLevel: 6, adaptiveFiltering: false }).toBuffer();
+}
+
+/** Render to raw RGB bytes (h·w·3, row-major), skipping PNG encoding. */
+export async function renderSynthRaw<D extends SynthDomain>(domain: D, attrs: SynthAttributes<D>, size: [number, number]): Promise<Uint8Array> {
+  const svg = synthSvg(domain, attrs, size);
+  const buf = await sharp(Buffer.from(svg)).removeAlpha().raw().toBuffer();
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+export function checkSize(size: unknown): [number, number] {
+  if (
+    !Array.isArray(size) ||
+    size.length !== 2 ||
+    !size.every((v) => Number.isInteger(v) && v >= 8 && v <= 4096)
+  ) {
+    throw new UserError(`image size must be [height, width] with integers in 8..4096, got ${JSON.stringify(size)}`);
+  }
+  return [size[0], size[1]];
+}
