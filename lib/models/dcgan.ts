@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../util/errors';
+import { gpLeakyReLU } from './activations';
 import {
   ImageSize, NormKind, SeedStream, apply, checkNorm, dcganKernelInit, normLayer, parseSize, positiveInt,
 } from './common';
@@ -97,10 +98,11 @@ export interface DcganDiscriminatorOptions {
 /**
  * The convolutional body shared by the DCGAN discriminator and the WGAN critic: image
  * [batch, H, W, 3] -> one linear score per image [batch, 1] (a logit; the loss applies the sigmoid).
- * The first layer is never normalised, as in DCGAN.
+ * The first layer is never normalised, as in DCGAN. `gpActivation` swaps in {@link GpLeakyReLU}
+ * (same function) so that a gradient penalty can be differentiated.
  */
 export function downsamplingCritic(
-  opts: DcganDiscriminatorOptions & { norm: NormKind }, what: string, defaultName: string,
+  opts: DcganDiscriminatorOptions & { norm: NormKind; gpActivation?: boolean }, what: string, defaultName: string,
 ): tf.LayersModel {
   const [h, w] = parseSize(opts.size ?? 64, what);
   const ndf = positiveInt(opts.ndf ?? 64, 'ndf', what);
@@ -117,7 +119,7 @@ export function downsamplingCritic(
       kernelInitializer: dcganKernelInit(seeds),
     }), x);
     if (i > 0) x = apply(normLayer(norm, `${norm}norm${i}`, seeds, { dcganInit: true, affine: true }), x);
-    x = apply(tf.layers.leakyReLU({ name: `lrelu${i}`, alpha: 0.2 }), x);
+    x = apply(opts.gpActivation ? gpLeakyReLU({ name: `lrelu${i}`, alpha: 0.2 }) : tf.layers.leakyReLU({ name: `lrelu${i}`, alpha: 0.2 }), x);
     ch *= 2;
   }
   // The h0 x w0 map -> 1x1 score.

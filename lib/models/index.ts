@@ -1,5 +1,6 @@
 export * from './common';
 export * from './instanceNorm';
+export * from './activations';
 export * from './dcgan';
 export * from './wgan';
 export * from './resnetGenerator';

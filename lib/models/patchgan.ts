@@ -16,6 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../util/errors';
+import { gpLeakyReLU } from './activations';
 import { ImageSize, NormKind, SeedStream, apply, checkNorm, normLayer, parseSize, positiveInt } from './common';
 
 export interface PatchGanOptions {
@@ -64,7 +65,7 @@ export function patchganDiscriminator(opts: PatchGanOptions = {}): tf.LayersMode
       name, filters: ndf * m, kernelSize: k, strides: s, padding: 'same', useBias: !normed, kernelInitializer: init(),
     }), x);
     if (i > 0) x = apply(normLayer(norm, `${name}_${norm}norm`, seeds, { affine: false }), x);
-    x = apply(tf.layers.leakyReLU({ name: `${name}_lrelu`, alpha: 0.2 }), x);
+    x = apply(gpLeakyReLU({ name: `${name}_lrelu`, alpha: 0.2 }), x);
   });
   const out = apply(tf.layers.conv2d({
     name: 'patch_scores', filters: 1, kernelSize: OUTPUT_KERNEL, strides: 1, padding: 'same', useBias: true,
@@ -96,7 +97,7 @@ const pair = (v: number | number[] | undefined, dflt: number): [number, number] 
 
 /** Layers that do not look at neighbouring pixels. Normalisation layers count as such: see below. */
 const POINTWISE = new Set([
-  'InputLayer', 'Activation', 'ReLU', 'LeakyReLU', 'PReLU', 'ELU', 'Softmax', 'ThresholdedReLU',
+  'InputLayer', 'Activation', 'ReLU', 'LeakyReLU', 'GpLeakyReLU', 'PReLU', 'ELU', 'Softmax', 'ThresholdedReLU',
   'BatchNormalization', 'LayerNormalization', 'InstanceNormalization', 'Dropout', 'SpatialDropout2D',
   'GaussianNoise', 'GaussianDropout', 'Add', 'Multiply', 'Average', 'Maximum', 'Minimum', 'Concatenate',
 ]);

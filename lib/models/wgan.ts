@@ -20,7 +20,7 @@ export interface WganCriticOptions extends DcganDiscriminatorOptions {
 
 /** Image [batch, H, W, 3] -> critic score [batch, 1], unbounded. */
 export function wganCritic(opts: WganCriticOptions = {}): tf.LayersModel {
-  return downsamplingCritic({ ...opts, norm: opts.norm ?? 'batch' }, 'wgan-critic', 'wgan_critic');
+  return downsamplingCritic({ ...opts, norm: opts.norm ?? 'batch', gpActivation: true }, 'wgan-critic', 'wgan_critic');
 }
 
 /**
