@@ -1,2 +1,3 @@
 export * from './experiments';
 export * from './table1';
+export * from './figure1';
