@@ -3,8 +3,8 @@
  * distributions given either as densities on a common grid or as samples.
  *
  * - Eq. (1): the GAN value V(D, G) = E_{p_r}[log D(x)] + E_{p_g}[log(1 − D(x))].
- * - Eqs. (3)–(4): for a fixed generator, V is maximised by D*(x) = p_r(x) / (p_r(x) + p_g(x)).
- * - Eqs. (5)–(6): plugging D* in gives C(G) = 2·JS(p_r‖p_g) − 2·log 2 (the paper's §4.1 first
+ * - Eqs. (3)–(5): for a fixed generator, V is maximised by D*(x) = p_r(x) / (p_r(x) + p_g(x)).
+ * - Eq. (6): plugging D* in gives C(G) = 2·JS(p_r‖p_g) − 2·log 2 (the paper's §4.1 first
  *   calls this KL; the derivation gives Jensen–Shannon).
  * - Eq. (7): the Wasserstein-1 (earth mover's) distance; in 1-D it is ∫|F_r(t) − F_g(t)| dt,
  *   the area between the two cumulative distribution functions.
@@ -81,7 +81,7 @@ export function jsDivergence(p: readonly number[], q: readonly number[]): number
 }
 
 /**
- * The optimal discriminator of eq. (4) (corrected): D*(x) = p_r(x) / (p_r(x) + p_g(x)),
+ * The optimal discriminator, eq. (5) (from eq. (4), corrected): D*(x) = p_r(x) / (p_r(x) + p_g(x)),
  * pointwise. NaN where both densities are 0 (D* is not determined there).
  */
 export function optimalDiscriminator(pr: readonly number[], pg: readonly number[]): number[] {
@@ -107,7 +107,7 @@ export function ganValue(d: readonly number[], pr: readonly number[], pg: readon
 }
 
 /**
- * C(G) = max_D V(D, G) = V(D*, G), eq. (5), computed numerically; eq. (6) says it equals
+ * C(G) = max_D V(D, G) = V(D*, G), computed numerically; eq. (6) says it equals
  * 2·JS(p_r‖p_g) − 2·log 2, which `test/divergences.test.ts` checks.
  */
 export function virtualTrainingCriterion(pr: readonly number[], pg: readonly number[]): number {

@@ -182,7 +182,7 @@ export async function runNotebook(file: string, opts: RunNotebooksOptions = {}):
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'anime-gan-nb-'));
   const resultFile = path.join(tmp, 'result.json');
   const helper = helperPath(root);
-  const args = [helper, file, executedPath, resultFile, '--kernel', 'tslab', '--timeout', String(opts.cellTimeoutSec ?? 0)];
+  const args = [helper, file, executedPath, resultFile, '--kernel', 'tslab', '--timeout', String(Math.ceil(opts.cellTimeoutSec ?? 0))];
   const started = Date.now();
   let stderrTail = '';
   const code = await new Promise<number>((resolve, reject) => {

@@ -23,7 +23,7 @@ def main():
     ap.add_argument("output")
     ap.add_argument("result")
     ap.add_argument("--kernel", default="tslab")
-    ap.add_argument("--timeout", type=float, default=0, help="per-cell timeout in seconds, 0 = none")
+    ap.add_argument("--timeout", type=int, default=0, help="per-cell timeout in seconds, 0 = none")
     args = ap.parse_args()
 
     try:

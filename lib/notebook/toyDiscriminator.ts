@@ -42,15 +42,17 @@ export function trainDiscriminator1d(opts: TrainDiscriminatorOptions): { d: Disc
   const batch = opts.batch ?? 256;
   const every = opts.every ?? 10;
   const rng = new Rng(opts.seed ?? 0);
+  // tf.variable copies its initial value: tidy disposes the random tensor it was made from.
   const init = (shape: [number, number]) =>
-    tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / (shape[0] + shape[1])), 'float32', rng.seed()));
+    tf.tidy(() => tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / (shape[0] + shape[1])), 'float32', rng.seed())));
+  const zeros = (shape: [number]) => tf.tidy(() => tf.variable(tf.zeros(shape)));
   const vars = [
     init([1, hidden]),
-    tf.variable(tf.zeros([hidden])),
+    zeros([hidden]),
     init([hidden, hidden]),
-    tf.variable(tf.zeros([hidden])),
+    zeros([hidden]),
     init([hidden, 1]),
-    tf.variable(tf.zeros([1])),
+    zeros([1]),
   ];
   const [w1, b1, w2, b2, w3, b3] = vars;
   const logit = (x: tf.Tensor2D): tf.Tensor2D => {
