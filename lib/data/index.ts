@@ -3,3 +3,5 @@ export * from './csv';
 export * from './preprocess';
 export * from './imageFolder';
 export * from './tags';
+export * from './download';
+export * from './registry';
