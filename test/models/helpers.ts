@@ -17,7 +17,7 @@ export function expectNoLeak<T>(fn: () => T): T {
 
 /** Number of trainable parameters (what PyTorch's model.parameters() counts). */
 export function trainableParams(model: tf.LayersModel): number {
-  return model.trainableWeights.reduce((a, w) => a + w.shape.reduce((x, y) => x * y, 1), 0);
+  return model.trainableWeights.reduce((a, w) => a + w.shape.reduce<number>((x, y) => x * (y as number), 1), 0);
 }
 
 /**
