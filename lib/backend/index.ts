@@ -1,1 +1,19 @@
-export {};
+/**
+ * Compute backends: a registry of candidates tried best first (tfjs-node-gpu, tfjs-node, native,
+ * wasm, cpu), initBackend / backendInfo, the kernels this library adds to wasm, and the kernel
+ * audit that finds what a backend lacks.
+ */
+export * from './types';
+export { BACKEND_RANKS, registerBackendCandidate, unregisterBackendCandidate, listBackendCandidates, getBackendCandidate } from './registry';
+export { initBackend, backendInfo, availableBackends } from './init';
+export type { InitBackendOptions } from './init';
+export { cpuCandidate, tfjsNodeCpuCandidate, tfjsNodeGpuCandidate, wasmCandidate, wasmBuild } from './candidates';
+export { registerKernelFixes, registerWasmKernels, registerCpuKernels, WASM_KERNELS, CPU_KERNELS, originalKernel } from './kernels/register';
+export type { RegisteredKernel } from './kernels/register';
+export { conv2dBackpropFilterAsConv } from './kernels/conv2dBackpropFilter';
+export { conv2dBackpropInputPhases } from './kernels/conv2dBackpropInput';
+export { auditKernels, auditCases } from './kernelAudit';
+export type { AuditCase, AuditResult } from './kernelAudit';
+export { packageVersion } from './versions';
+export { maxPoolGradMasked } from './kernels/maxPoolGrad';
+export { resizeNearestNeighborGradOneHot } from './kernels/resizeNearestNeighborGrad';

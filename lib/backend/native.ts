@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { loadNativeAddon, DISABLE_ENV, type NativeAddon } from './native/addon';
 import { makeNativeKernels, NATIVE_KERNEL_NAMES } from './native/kernels';
+import { installNativeGradients } from './native/gradients';
 
 export { DISABLE_ENV as NATIVE_DISABLE_ENV, loadNativeAddon, NATIVE_KERNEL_NAMES };
 export type { NativeAddon };
@@ -56,10 +57,13 @@ export function registerNativeBackend(priority = NATIVE_BACKEND_PRIORITY): Nativ
     return (args) => {
       const t0 = process.hrtime.bigint();
       const r = f(args);
-      const e = profile.get(name) ?? { calls: 0, ms: 0, native: name in native };
+      const first = Object.values(args.inputs)[0] as tf.TensorInfo | undefined;
+      const n = first?.shape ? first.shape.reduce((a, b) => a * b, 1) : 0;
+      const key = `${name}${n >= 1 << 20 ? ' (>=1M)' : n >= 1 << 16 ? ' (>=64K)' : ''}`;
+      const e = profile.get(key) ?? { calls: 0, ms: 0, native: name in native };
       e.calls++;
       e.ms += Number(process.hrtime.bigint() - t0) / 1e6;
-      profile.set(name, e);
+      profile.set(key, e);
       return r;
     };
   };
@@ -77,6 +81,7 @@ export function registerNativeBackend(priority = NATIVE_BACKEND_PRIORITY): Nativ
     }
   };
   registerKernels();
+  installNativeGradients(() => tf.getBackend() === NATIVE_BACKEND_NAME);
   tf.registerBackend(NATIVE_BACKEND_NAME, async () => {
     const wasmFactory = tf.findBackendFactory('wasm');
     if (!wasmFactory) throw new Error('native backend needs @tensorflow/tfjs-backend-wasm');

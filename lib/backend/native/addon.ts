@@ -17,6 +17,10 @@ export interface NativeAddon {
   cast(heap: ArrayBuffer, x: number, xType: number, y: number, yType: number, n: number): void;
   fill(heap: ArrayBuffer, y: number, n: number, value: number): void;
   tile(heap: ArrayBuffer, x: number, y: number, inShape: number[], outShape: number[], bytesPerElement: number): void;
+  bcastScale(heap: ArrayBuffer, x: number, y: number, shape: number[], sx: number[], scale: number): void;
+  eltGrad(heap: ArrayBuffer, op: number, dy: number, x: number, dx: number, n: number, alpha: number): void;
+  bnGrad(heap: ArrayBuffer, dy: number, x: number, mean: number, variance: number, scale: number, dx: number,
+    dmean: number, dvar: number, dscale: number, doffset: number, rows: number, c: number, eps: number, strides: number[]): void;
   peakGflops(seconds: number): number;
   info(): string;
   clearCache(): void;

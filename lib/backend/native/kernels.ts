@@ -84,8 +84,8 @@ export function makeNativeKernels(addon: NativeAddon, fallback: Fallback): Recor
   // Bias and activation after a native conv/matmul, in place on the output.
   const epilogue = (b: WasmLike, y: TensorInfo, bias: TensorInfo | undefined, activation: string, alpha: number) => {
     if (bias) {
-      const { sa, sb } = broadcastStrides(y.shape, bias.shape, y.shape);
-      addon.binary(heap(b), B.Add, off(b, y), off(b, bias), off(b, y), y.shape, sa, sb);
+      const { sa, sb, outShape } = broadcastStrides(y.shape, bias.shape, y.shape);
+      addon.binary(heap(b), B.Add, off(b, y), off(b, bias), off(b, y), outShape, sa, sb);
     }
     const op = ACT[activation];
     if (op !== undefined && op !== U.Ident) addon.unary(heap(b), op, off(b, y), off(b, y), sizeOf(y.shape), alpha);
@@ -166,6 +166,15 @@ export function makeNativeKernels(addon: NativeAddon, fallback: Fallback): Recor
     };
   }
 
+  // Tensors are immutable, so Identity can share the input's memory (as the CPU backend does)
+  // instead of copying it as the wasm kernel does.
+  k.Identity = (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    if (x.dtype === 'string') return fb('Identity', args);
+    (args.backend as unknown as { incRef(id: object): void }).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+
   k.Select = (args) => {
     const { condition, t, e } = args.inputs as { condition: TensorInfo; t: TensorInfo; e: TensorInfo };
     if (!allF32(t, e) || condition.dtype !== 'bool' || !sameShape(t.shape, e.shape)) return fb('Select', args);
@@ -176,11 +185,14 @@ export function makeNativeKernels(addon: NativeAddon, fallback: Fallback): Recor
     else if (condition.shape.length === 1 && condition.shape[0] === shape[0]) sc = shape.map((_, i) => (i === 0 ? 1 : 0));
     else return fb('Select', args);
     const y = b.makeOutput(shape, 'float32');
-    if (sizeOf(shape) > 0) {
-      const st = contiguousStrides(shape);
-      const s = shape.length ? shape : [1];
-      addon.select(heap(b), off(b, condition), off(b, t), off(b, e), off(b, y), s,
-        shape.length ? sc : [0], shape.length ? st : [0], shape.length ? st : [0]);
+    const n = sizeOf(shape);
+    if (n > 0) {
+      if (sameShape(condition.shape, shape)) {
+        addon.select(heap(b), off(b, condition), off(b, t), off(b, e), off(b, y), [n], [1], [1], [1]);
+      } else {
+        const st = contiguousStrides(shape);
+        addon.select(heap(b), off(b, condition), off(b, t), off(b, e), off(b, y), shape, sc, st, st);
+      }
     }
     return y;
   };
@@ -268,8 +280,50 @@ export function makeNativeKernels(addon: NativeAddon, fallback: Fallback): Recor
     return y;
   };
 
+  // ------------------------------------------------------------ fused gradients (see gradients.ts)
+  k[NATIVE_ELT_GRAD] = (args) => {
+    const { dy, x } = args.inputs as { dy: TensorInfo; x: TensorInfo };
+    const { op, alpha } = args.attrs as { op: number; alpha: number };
+    const b = args.backend as unknown as WasmLike;
+    const y = b.makeOutput(x.shape, 'float32');
+    const n = sizeOf(x.shape);
+    if (n > 0) addon.eltGrad(heap(b), op, off(b, dy), off(b, x), off(b, y), n, alpha ?? 0);
+    return y;
+  };
+  k[NATIVE_BCAST_SCALE] = (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    const { shape, scale } = args.attrs as { shape: number[]; scale: number };
+    const b = args.backend as unknown as WasmLike;
+    const y = b.makeOutput(shape, 'float32');
+    if (sizeOf(shape) > 0) {
+      const { sa, outShape } = broadcastStrides(x.shape, shape, shape);
+      addon.bcastScale(heap(b), off(b, x), off(b, y), outShape, sa, scale);
+    }
+    return y;
+  };
+  k[NATIVE_BN_GRAD] = (args) => {
+    const { dy, x, mean, variance, scale } = args.inputs as Record<string, TensorInfo | undefined>;
+    const { varianceEpsilon } = args.attrs as { varianceEpsilon: number };
+    const b = args.backend as unknown as WasmLike;
+    const C = x!.shape[x!.shape.length - 1];
+    const n = sizeOf(x!.shape);
+    const dx = b.makeOutput(x!.shape, 'float32');
+    const outs = [0, 1, 2, 3].map(() => b.makeOutput([C], 'float32'));
+    const st = [mean!, variance!, scale].map((t) => (t == null || sizeOf(t.shape) === 1 ? 0 : 1));
+    if (n > 0) {
+      addon.bnGrad(heap(b), off(b, dy!), off(b, x!), off(b, mean!), off(b, variance!), scale ? off(b, scale) : -1,
+        off(b, dx), off(b, outs[0]), off(b, outs[1]), off(b, outs[2]), off(b, outs[3]), n / C, C, varianceEpsilon, st);
+    }
+    return [dx, ...outs];
+  };
+
   return k;
 }
+
+/** Kernels only the native backend has, used by its gradient overrides (gradients.ts). */
+export const NATIVE_ELT_GRAD = 'NativeEltGrad';
+export const NATIVE_BCAST_SCALE = 'NativeBroadcastScale';
+export const NATIVE_BN_GRAD = 'NativeBatchNormGrad';
 
 // ---------------------------------------------------------------- op tables (match addon.cc)
 enum U { Relu, Leaky, Tanh, Sigmoid, Square, Sqrt, Rsqrt, Neg, Exp, Log, Abs, Step, Softplus, Recip, Elu, Relu6, Log1p, Ident, Sign }
@@ -294,7 +348,7 @@ const BINARY: Record<string, [number, boolean]> = {
 export const NATIVE_KERNEL_NAMES = [
   'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'FusedConv2D', 'BatchMatMul', '_FusedMatMul',
   ...Object.keys(UNARY), ...Object.keys(BINARY), 'Select', 'Cast', 'AddN', 'Tile', 'Sum', 'Mean', 'Max', 'Min',
-  'FusedBatchNorm',
+  'FusedBatchNorm', 'Identity',
 ];
 
 function sameShape(a: number[], b: number[]) {

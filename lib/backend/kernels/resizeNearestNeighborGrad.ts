@@ -1,0 +1,39 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** The attributes of tfjs' ResizeNearestNeighbor(Grad) kernels. */
+export interface ResizeAttrs {
+  alignCorners: boolean;
+  halfPixelCenters: boolean;
+}
+
+/**
+ * For each output row, the input row nearest-neighbour resizing reads, found by running the
+ * forward resize itself on a ramp 0..inSize-1 so the rounding rules are exactly the forward's.
+ */
+function sourceIndex(inSize: number, outSize: number, attrs: ResizeAttrs): tf.Tensor1D {
+  const ramp = tf.range(0, inSize, 1, 'float32').reshape([1, inSize, 1, 1]) as tf.Tensor4D;
+  const idx = tf.image.resizeNearestNeighbor(ramp, [outSize, 1], attrs.alignCorners, attrs.halfPixelCenters);
+  return tf.cast(idx.reshape([outSize]), 'int32') as tf.Tensor1D;
+}
+
+/**
+ * The gradient of nearest-neighbour resizing (NHWC): dx[n, y, x, c] sums dy over the output
+ * pixels that copied input pixel (y, x). Rows and columns map independently, so with one-hot
+ * matrices Ry [outH, inH] and Rx [outW, inW], dx = Ry^T dy Rx per sample and channel: two matrix
+ * products (sums of dy values, exact). It replaces tfjs-backend-wasm 4.22's kernel, which returns
+ * wrong values when the batch has more than one image.
+ */
+export function resizeNearestNeighborGradOneHot(dy: tf.Tensor4D, imagesShape: number[], attrs: ResizeAttrs): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [n, inH, inW, c] = imagesShape;
+    const [, outH, outW] = dy.shape;
+    const ryT = tf.oneHot(sourceIndex(inH, outH, attrs), inH).transpose().cast('float32'); // [inH, outH]
+    const rxT = tf.oneHot(sourceIndex(inW, outW, attrs), inW).transpose().cast('float32'); // [inW, outW]
+    // Columns: [outW, N*outH*C] -> [inW, N*outH*C].
+    const byCol = tf.matMul(rxT, dy.transpose([2, 0, 1, 3]).reshape([outW, n * outH * c]));
+    // Rows: [inW, N, outH, C] -> [outH, N, inW, C] -> [inH, N*inW*C].
+    const byRow = byCol.reshape([inW, n, outH, c]).transpose([2, 1, 0, 3]).reshape([outH, n * inW * c]);
+    const dx = tf.matMul(ryT, byRow).reshape([inH, n, inW, c]);
+    return dx.transpose([1, 0, 2, 3]) as tf.Tensor4D;
+  });
+}
