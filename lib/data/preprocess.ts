@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import sharp from 'sharp';
 import { UserError } from '../util';
 
@@ -58,6 +59,8 @@ export async function decodeImage(
   mode: Preprocess = 'center-crop',
 ): Promise<Uint8Array> {
   const [h, w] = size;
+  // read the file once: the header (for the crop box) and the pixels come from the same bytes
+  if (typeof input === 'string') input = await fs.promises.readFile(input);
   const meta = await sharp(input, { failOn: 'error' }).metadata();
   if (!meta.width || !meta.height) throw new Error('image has no dimensions');
   const box = cropBox(meta.width, meta.height, w, h, mode);

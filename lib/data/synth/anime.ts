@@ -152,8 +152,8 @@ export function animeSvg(a: AnimeAttributes, width: number, height: number): str
   // shine on the hair
   p.push(`<path d="M32,24 Q50,15 68,24 Q50,19.5 32,26 Z" fill="${hairLight}" opacity="0.55"/>`);
   // eyebrows over the bangs, as anime art draws them
-  p.push(`<path d="M33,46 Q38,43.8 44,45.1" fill="none" stroke="${hairDark}" stroke-width="0.9" stroke-linecap="round" opacity="0.8"/>`);
-  p.push(`<path d="M67,46 Q62,43.8 56,45.1" fill="none" stroke="${hairDark}" stroke-width="0.9" stroke-linecap="round" opacity="0.8"/>`);
+  p.push(`<path d="M33,44.6 Q38,42.2 44,43.4" fill="none" stroke="${hairDark}" stroke-width="0.9" stroke-linecap="round" opacity="0.8"/>`);
+  p.push(`<path d="M67,44.6 Q62,42.2 56,43.4" fill="none" stroke="${hairDark}" stroke-width="0.9" stroke-linecap="round" opacity="0.8"/>`);
 
   // tails' ties and accessories
   if (a.hairStyle === 'twintails') {
