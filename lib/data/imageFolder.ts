@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import * as path from 'path';
-import { progress, Rng, UserError } from '../util';
+import { progress, Rng, UserError, writeFileAtomic, writeJsonAtomic } from '../util';
+import { createHash } from 'crypto';
 import { parseCsv } from './csv';
+import { cacheRoot } from './synth/dataset';
 import { bytesToUnit, checkPreprocess, decodeImage, Preprocess } from './preprocess';
 
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp'];
@@ -18,6 +20,12 @@ export interface ImageFolderOptions {
   concurrency?: number;
   /** no warning line for skipped files */
   quiet?: boolean;
+  /**
+   * keep the decoded bytes on disk (<cache>/decoded/, see cacheRoot) so the next process skips
+   * decoding; keyed by folder, file names, sizes, modification times, size and preprocess.
+   * Costs h·w·3 bytes per image of disk (≈415 MB for 15,000 anime faces at 96×96). Default off.
+   */
+  diskCache?: boolean;
 }
 
 export interface SkippedImage {
@@ -75,6 +83,15 @@ export class ImageFolder {
 
     const [h, w] = size;
     const per = h * w * 3;
+    const cached = opts.diskCache ? diskCacheFiles(root, files, size, mode) : undefined;
+    if (cached && fs.existsSync(cached.meta) && fs.existsSync(cached.bin)) {
+      const meta = JSON.parse(fs.readFileSync(cached.meta, 'utf8')) as { files: string[]; skipped: SkippedImage[] };
+      const buf = fs.readFileSync(cached.bin);
+      if (buf.length === meta.files.length * per) {
+        const pixels = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+        return new ImageFolder(root, meta.files, [h, w], mode, pixels, meta.skipped, readAttributes(dir, root, meta.files));
+      }
+    }
     const pixels = new Uint8Array(files.length * per);
     const ok = new Array<boolean>(files.length).fill(false);
     const skipped: SkippedImage[] = [];
@@ -116,13 +133,12 @@ export class ImageFolder {
       console.warn(`warning: skipped ${skipped.length} unreadable image(s) in ${root} (first: ${skipped[0].file}: ${skipped[0].reason})`);
     }
 
-    let attributes: Record<string, string>[] | undefined;
-    const csv = path.join(dir, 'attributes.csv');
-    if (root !== dir && fs.existsSync(csv)) {
-      const byFile = new Map(parseCsv(fs.readFileSync(csv, 'utf8'), csv).map((r) => [r.file, r]));
-      if (kept.every((f) => byFile.has(f))) attributes = kept.map((f) => byFile.get(f)!);
+    const keptPixels = pixels.subarray(0, k * per);
+    if (cached) {
+      writeFileAtomic(cached.bin, keptPixels);
+      writeJsonAtomic(cached.meta, { files: kept, skipped });
     }
-    return new ImageFolder(root, kept, [h, w], mode, pixels.subarray(0, k * per), skipped, attributes);
+    return new ImageFolder(root, kept, [h, w], mode, keptPixels, skipped, readAttributes(dir, root, kept));
   }
 
   /** number of readable images */
@@ -196,4 +212,25 @@ export class ImageFolder {
       throw new UserError(`image index ${i} out of range 0..${this.length - 1}`);
     }
   }
+}
+
+/** Rows of `dir/attributes.csv` (synthetic data sets) for the kept files, when every file has one. */
+function readAttributes(dir: string, root: string, kept: readonly string[]): Record<string, string>[] | undefined {
+  const csv = path.join(dir, 'attributes.csv');
+  if (root === dir || !fs.existsSync(csv)) return undefined;
+  const byFile = new Map(parseCsv(fs.readFileSync(csv, 'utf8'), csv).map((r) => [r.file, r]));
+  return kept.every((f) => byFile.has(f)) ? kept.map((f) => byFile.get(f)!) : undefined;
+}
+
+/** Disk cache paths for one folder state: any change to a file's size or mtime changes the key. */
+function diskCacheFiles(root: string, files: readonly string[], size: [number, number], mode: Preprocess) {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify({ v: 1, root: path.resolve(root), size, mode }));
+  for (const f of files) {
+    const st = fs.statSync(path.join(root, f));
+    hash.update(`\n${f}\t${st.size}\t${st.mtimeMs}`);
+  }
+  const key = hash.digest('hex').slice(0, 24);
+  const dir = path.join(cacheRoot(), 'decoded');
+  return { bin: path.join(dir, `${key}.u8`), meta: path.join(dir, `${key}.json`) };
 }

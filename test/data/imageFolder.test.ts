@@ -130,6 +130,35 @@ describe('data/imageFolder', () => {
     x.dispose();
   });
 
+  it('diskCache: a second open reads the decoded bytes from the cache until a file changes', async () => {
+    const prev = process.env.ANIME_GAN_CACHE;
+    process.env.ANIME_GAN_CACHE = path.join(tmp, 'cache');
+    try {
+      const dir = path.join(tmp, 'cached');
+      fs.mkdirSync(dir);
+      for (let i = 0; i < 3; i++) fs.writeFileSync(path.join(dir, `${i}.png`), await solid(6, 6, 50 * i));
+      fs.writeFileSync(path.join(dir, 'bad.png'), 'garbage');
+      const first = await ImageFolder.open(dir, { size: [6, 6], diskCache: true, quiet: true });
+      const cacheDir = path.join(tmp, 'cache', 'decoded');
+      const bin = fs.readdirSync(cacheDir).find((f) => f.endsWith('.u8'))!;
+      expect(fs.statSync(path.join(cacheDir, bin)).size).to.equal(3 * 6 * 6 * 3);
+      // tamper with the cached bytes: a cache hit returns them
+      fs.writeFileSync(path.join(cacheDir, bin), Buffer.alloc(3 * 6 * 6 * 3, 7));
+      const second = await ImageFolder.open(dir, { size: [6, 6], diskCache: true, quiet: true });
+      expect(second.files).to.deep.equal(first.files);
+      expect(second.skipped).to.equal(1);
+      expect(second.image(2)[0]).to.equal(7);
+      // a changed file changes the key: decoded again
+      const t = new Date(Date.now() + 5000);
+      fs.utimesSync(path.join(dir, '2.png'), t, t);
+      const third = await ImageFolder.open(dir, { size: [6, 6], diskCache: true, quiet: true });
+      expect(third.image(2)[0]).to.equal(100);
+    } finally {
+      if (prev === undefined) delete process.env.ANIME_GAN_CACHE;
+      else process.env.ANIME_GAN_CACHE = prev;
+    }
+  });
+
   it('limit reads only the first files in natural order', async () => {
     const dir = path.join(tmp, 'order');
     fs.mkdirSync(dir);
