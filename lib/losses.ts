@@ -73,6 +73,9 @@ export function gradientPenalty(critic: Critic, real: tf.Tensor, fake: tf.Tensor
   if (real.shape.join() !== fake.shape.join()) {
     throw new UserError(`gradientPenalty: real and fake batches differ in shape ([${real.shape}] vs [${fake.shape}])`);
   }
+  if (typeof critic !== 'function' && critic.layers.some((l) => l.getClassName() === 'BatchNormalization')) {
+    throw new UserError('gradientPenalty: the critic uses batch norm, which couples the samples the penalty treats separately; build it with norm layer, instance or none');
+  }
   return tf.tidy(() => {
     const eps = tf.randomUniform([real.shape[0], 1, 1, 1], 0, 1, 'float32', seed);
     const xHat = tf.add(tf.mul(eps, real), tf.mul(tf.sub(1, eps), fake));

@@ -122,7 +122,12 @@ describe('losses', () => {
       });
     }
 
-    it('rejects a negative lambda and mismatched batches', () => {
+    it('rejects a negative lambda, mismatched batches and a batch-norm critic', () => {
+      const bn = wganCritic({ size: 32, ndf: 2, norm: 'batch' });
+      const x = tf.zeros([2, 32, 32, 3]);
+      expect(() => gradientPenalty(bn, x, x, 1)).to.throw(UserError, /batch norm/);
+      tf.dispose(x);
+      bn.dispose();
       const a = tf.zeros([2, 2, 2, 1]);
       const b = tf.zeros([3, 2, 2, 1]);
       expect(() => gradientPenalty((x) => tf.sum(x), a, a, 1, -1)).to.throw(UserError);

@@ -1,4 +1,4 @@
-export * from './common';
+export { ImageSize, NormKind, NORM_KINDS, parseSize } from './common';
 export * from './instanceNorm';
 export * from './activations';
 export * from './dcgan';
