@@ -14,10 +14,12 @@ if [[ ! -f "$root/dist/lib/index.js" || ! -e "$root/node_modules/anime-gan-workb
 fi
 py=/usr/bin/python3; [[ -x $py ]] || py=python3
 cd "$root/notebooks"
+extra=()
+[[ $(id -u) -eq 0 ]] && extra+=(--allow-root)   # containers often run as root; Jupyter refuses otherwise
 if "$py" -c 'import jupyterlab' 2>/dev/null; then
-  exec "$py" -m jupyterlab "$@"
+  exec "$py" -m jupyterlab "${extra[@]}" "$@"
 elif "$py" -c 'import notebook' 2>/dev/null; then
-  exec "$py" -m notebook "$@"
+  exec "$py" -m notebook "${extra[@]}" "$@"
 else
   echo "jupyter.sh: neither JupyterLab nor Jupyter Notebook is installed; run scripts/setup.sh" >&2
   exit 1

@@ -5,5 +5,6 @@ export * from './display';
 export * from './plot';
 export * from './env';
 export * from './toyDiscriminator';
+export * from './svgPlot';
 // lib/divergences.ts is re-exported here until lib/index.ts exports it directly.
 export * from '../divergences';
