@@ -6,9 +6,16 @@ import { jitter, mix, shade } from './color';
  * Procedural photo-style face, laid out like an aligned CelebA crop (eyes near mid-height,
  * face filling about half the width): shaded skin (radial gradient plus side light), ears,
  * neck and shoulders, hair by length, realistic small eyes with brows, nose, lips, optional
- * glasses and facial hair, on a soft studio background. A light blur removes vector-sharp
- * edges. The `variant` seeds pose, exact tones and lighting.
+ * glasses and facial hair, on a soft studio background. A light blur after rasterising
+ * (faceBlurSigma; three times cheaper than an SVG filter) removes vector-sharp edges. The
+ * `variant` seeds pose, exact tones and lighting.
  */
+
+/** Gaussian sigma in pixels applied after rasterising a face of this width (0: none). */
+export function faceBlurSigma(width: number): number {
+  const sigma = 0.0035 * width; // 0.35 drawing units of the 100-unit box
+  return sigma >= 0.3 ? sigma : 0; // libvips' smallest sigma; smaller images are soft enough
+}
 
 export const FACE_SKIN_COLORS: Record<FaceAttributes['skin'], string> = {
   light: '#f6dccb', fair: '#eac4a6', medium: '#d4a07a', tan: '#b98158', brown: '#8d5a3b', dark: '#5e3a26',
@@ -64,9 +71,7 @@ export function faceSvg(a: FaceAttributes, width: number, height: number): strin
   p.push(`<linearGradient id="hair" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="${shade(hair, 0.15)}"/><stop offset="1" stop-color="${shade(hair, -0.2)}"/></linearGradient>`);
   p.push(`<linearGradient id="cloth" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="${cloth}"/><stop offset="1" stop-color="${shade(cloth, -0.3)}"/></linearGradient>`);
   p.push(`<clipPath id="eyeL"><path d="M-4.4,0 Q0,-2.9 4.4,0 Q0,2.3 -4.4,0 Z"/></clipPath>`);
-  p.push(`<filter id="soft" x="0" y="0" width="1" height="1"><feGaussianBlur stdDeviation="0.35"/></filter>`);
   p.push('</defs>');
-  p.push('<g filter="url(#soft)">');
   p.push(`<rect width="${W}" height="${f(H)}" fill="url(#bg)"/>`);
   for (let i = 0; i < 2; i++) {
     p.push(`<circle cx="${f(rng.next() * 100)}" cy="${f(rng.next() * H)}" r="${f(20 + rng.next() * 25)}" fill="url(#blob)"/>`);
@@ -158,6 +163,6 @@ export function faceSvg(a: FaceAttributes, width: number, height: number): strin
     );
     p.push(`<path d="M47,46.5 Q50,45 53,46.5 M34,46 L28.8,47.5 M66,46 L71.2,47.5" fill="none" stroke="${frame}" stroke-width="1"/>`);
   }
-  p.push('</g></g></svg>');
+  p.push('</g></svg>');
   return p.join('');
 }

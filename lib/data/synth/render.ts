@@ -1,8 +1,8 @@
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { UserError } from '../../util';
 import { animeSvg } from './anime';
 import { AnimeAttributes, FaceAttributes, SynthAttributes, SynthDomain, validateAttributes } from './attributes';
-import { faceSvg } from './face';
+import { faceBlurSigma, faceSvg } from './face';
 
 /** The SVG source of one synthetic image (useful to inspect or to render elsewhere). */
 export function synthSvg<D extends SynthDomain>(domain: D, attrs: SynthAttributes<D>, size: [number, number]): string {
@@ -18,14 +18,20 @@ export function synthSvg<D extends SynthDomain>(domain: D, attrs: SynthAttribute
  * give the same bytes (librsvg rasterises, libpng encodes with fixed settings).
  */
 export async function renderSynth<D extends SynthDomain>(domain: D, attrs: SynthAttributes<D>, size: [number, number]): Promise<Buffer> {
+  return rasterise(domain, attrs, size).png({ compressionLevel: 6, adaptiveFiltering: false }).toBuffer();
+}
+
+function rasterise<D extends SynthDomain>(domain: D, attrs: SynthAttributes<D>, size: [number, number]): Sharp {
   const svg = synthSvg(domain, attrs, size);
-  return sharp(Buffer.from(svg)).removeAlpha().png({ compressionLevel: 6, adaptiveFiltering: false }).toBuffer();
+  let img = sharp(Buffer.from(svg));
+  const sigma = domain === 'face' ? faceBlurSigma(size[1]) : 0;
+  if (sigma > 0) img = img.blur(sigma);
+  return img.removeAlpha();
 }
 
 /** Render to raw RGB bytes (h·w·3, row-major), skipping PNG encoding. */
 export async function renderSynthRaw<D extends SynthDomain>(domain: D, attrs: SynthAttributes<D>, size: [number, number]): Promise<Uint8Array> {
-  const svg = synthSvg(domain, attrs, size);
-  const buf = await sharp(Buffer.from(svg)).removeAlpha().raw().toBuffer();
+  const buf = await rasterise(domain, attrs, size).raw().toBuffer();
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
