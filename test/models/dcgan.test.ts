@@ -20,9 +20,10 @@ describe('DCGAN', () => {
 
   describe('matches the peer (PyTorch DCGAN example, /work/shared/bench/peer_dcgan.py)', () => {
     // Reference counts: sum(p.numel() for p in m.parameters()) of the peer's generator(size) and
-    // discriminator(size) at nz=100, ngf=ndf=64, computed with
-    //   /usr/bin/python3 -c "exec(open('/work/shared/bench/peer_dcgan.py').read().split('G, D = generator')[0]); ..."
-    // (torch 2.x, Debian python3-torch); BN running mean/var buffers counted separately.
+    // discriminator(size) at nz=100, ngf=ndf=64 (torch 1.13, Debian python3-torch), printed by
+    //   /usr/bin/python3 -c "import torch.nn as nn; ns={'nn':nn,'nz':100,'ngf':64,'ndf':64}; s=open('/work/shared/bench/peer_dcgan.py').read(); exec(s[s.index('def generator('):s.index('G, D = generator')], ns); print([sum(p.numel() for p in f(n).parameters()) for n in (64,32) for f in (ns['generator'], ns['discriminator'])])"
+    //   -> [3576704, 2765568, 1068928, 663296]
+    // Buffers (BN running mean + var): sum of b.numel() over named_buffers() without num_batches_tracked.
     const PEER = {
       64: { G: 3_576_704, D: 2_765_568, Gbuffers: 1_920, Dbuffers: 1_792 },
       32: { G: 1_068_928, D: 663_296, Gbuffers: 896, Dbuffers: 768 },

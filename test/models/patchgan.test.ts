@@ -32,7 +32,7 @@ describe('70x70 PatchGAN (§4.2)', () => {
     it('agrees with known fields for layer specs (pix2pix n_layers=3 is 70; dilation)', () => {
       const pix2pix = [{ kernel: 4, stride: 2 }, { kernel: 4, stride: 2 }, { kernel: 4, stride: 2 }, { kernel: 4 }, { kernel: 4 }];
       expect(receptiveField(pix2pix).height).to.equal(70);
-      expect(receptiveField(pix2pix.slice(0, 3)).height).to.equal(22); // pix2pix n_layers=1 + output conv: 16; here 3 convs
+      expect(receptiveField(pix2pix.slice(0, 3)).height).to.equal(22); // three 4x4 stride-2 convs: 4, 10, 22
       expect(receptiveField([{ kernel: 3, dilation: 2 }])).to.deep.equal({ height: 5, width: 5, jump: [1, 1] });
       expect(receptiveField([{ kernel: [3, 5], stride: [1, 2] }, { kernel: 3 }])).to.deep.equal({ height: 5, width: 9, jump: [1, 2] });
     });
