@@ -125,6 +125,10 @@ export async function optimizerArrays(prefix: string, opt: tf.Optimizer): Promis
   const out = weights.map((w, i) => tensorToArray(`${prefix}/${i}`, w.tensor));
   // getWeights returns the live slot variables and a fresh scalar for the iteration count.
   if (weights.length > 0) weights[0].tensor.dispose();
+  for (const slot of EXACT_SLOTS) {
+    const v = (opt as unknown as Record<string, tf.Variable | undefined>)[slot];
+    if (v instanceof tf.Variable) out.push(tensorToArray(`${prefix}/${slot}`, v));
+  }
   return out;
 }
 
@@ -142,7 +146,18 @@ export async function restoreOptimizer(
   await opt.setWeights(values);
   // setWeights copies each slot into a new variable; the iteration scalar is read and dropped.
   tf.dispose(values.map((v) => v.tensor));
+  for (const slot of EXACT_SLOTS) {
+    const v = (opt as unknown as Record<string, tf.Variable | undefined>)[slot];
+    const a = arrays.get(`${prefix}/${slot}`);
+    if (v instanceof tf.Variable && a) tf.tidy(() => v.assign(tf.tensor(a.data, a.shape, a.dtype)));
+  }
 }
+
+/**
+ * Adam keeps β1^t and β2^t as running products; its setWeights recomputes them with pow, which
+ * differs in the last bits. Saving the products themselves makes a resumed run bit-identical.
+ */
+const EXACT_SLOTS = ['accBeta1', 'accBeta2'];
 
 function tensorToArray(name: string, t: tf.Tensor): NamedArray {
   const dtype = t.dtype === 'int32' ? 'int32' : 'float32';

@@ -38,7 +38,8 @@ export function stepSeed(seed: number, step: number, k = 0): number {
   let h = (seed * 2654435761) ^ (step * 40503) ^ (k * 97);
   h = Math.imul(h ^ (h >>> 16), 2246822507);
   h = Math.imul(h ^ (h >>> 13), 3266489909);
-  return (h ^ (h >>> 16)) >>> 0;
+  // tf.js treats a seed of 0 as "no seed" (Math.random), so 0 is never returned.
+  return ((h ^ (h >>> 16)) >>> 0) || 1;
 }
 
 /** Read scalars once, after the step's work is queued. */

@@ -29,9 +29,9 @@ export class Rng {
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
 
-  /** A 31-bit integer, e.g. a seed for tf.randomNormal. */
+  /** A positive 31-bit integer, e.g. a seed for tf.randomNormal (which treats 0 as "unseeded"). */
   seed(): number {
-    return this.prng.int32() >>> 1;
+    return (this.prng.int32() >>> 1) || 1;
   }
 
   /** Fisher-Yates shuffle of a copy. */
