@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { wasmCandidate } from './candidates/wasm';
 import { loadNativeAddon, DISABLE_ENV, type NativeAddon } from './native/addon';
 import { makeNativeKernels, NATIVE_KERNEL_NAMES } from './native/kernels';
 import { installNativeGradients } from './native/gradients';
@@ -83,6 +84,10 @@ export function registerNativeBackend(priority = NATIVE_BACKEND_PRIORITY): Nativ
   registerKernels();
   installNativeGradients(() => tf.getBackend() === NATIVE_BACKEND_NAME);
   tf.registerBackend(NATIVE_BACKEND_NAME, async () => {
+    // Sets the wasm file paths and registers this library's wasm kernels (which the native
+    // backend inherits for everything it does not replace).
+    const wasmProblem = await wasmCandidate.probe();
+    if (wasmProblem) throw new Error(wasmProblem);
     const wasmFactory = tf.findBackendFactory('wasm');
     if (!wasmFactory) throw new Error('native backend needs @tensorflow/tfjs-backend-wasm');
     registerKernels();

@@ -421,6 +421,100 @@ napi_value BinaryOp(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
+// bcastScale(heap, xOff, yOff, outShape, xStrides, scale): y = broadcast(x) * scale
+// (the gradient of Sum and Mean in one pass instead of ones() * dy / n).
+napi_value BcastScale(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  uint8_t *heap = a.heap(0);
+  const float *X = reinterpret_cast<const float *>(heap + a.i64(1));
+  float *Y = reinterpret_cast<float *>(heap + a.i64(2));
+  auto shape = a.ints(3), sx = a.ints(4);
+  float scale = static_cast<float>(a.num(5));
+  std::vector<int64_t> zero(shape.size(), 0);
+  binary_kernel<B_MUL, float>(X, &scale, Y, shape, sx, zero);
+  return undef(env);
+}
+
+// eltGrad(heap, op, dyOff, xOff, dxOff, n, alpha): fused gradients of pointwise ops.
+// op 0 relu: x>0 ? dy : 0; 1 leaky relu: x>0 ? dy : alpha*dy; 2 tanh (x = y): dy*(1-y^2);
+// 3 square: 2*x*dy; 4 sigmoid (x = y): dy*y*(1-y).
+napi_value EltGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  uint8_t *heap = a.heap(0);
+  int op = static_cast<int>(a.num(1));
+  const float *dy = reinterpret_cast<const float *>(heap + a.i64(2));
+  const float *x = reinterpret_cast<const float *>(heap + a.i64(3));
+  float *dx = reinterpret_cast<float *>(heap + a.i64(4));
+  int64_t n = a.i64(5);
+  float al = static_cast<float>(a.num(6));
+  switch (op) {
+    case 0: par_map(n, [&](int64_t i) { dx[i] = x[i] > 0 ? dy[i] : 0.f; }); break;
+    case 1: par_map(n, [&](int64_t i) { dx[i] = x[i] > 0 ? dy[i] : al * dy[i]; }); break;
+    case 2: par_map(n, [&](int64_t i) { dx[i] = (1.f - x[i] * x[i]) * dy[i]; }); break;
+    case 3: par_map(n, [&](int64_t i) { dx[i] = dy[i] * (x[i] * 2.f); }); break;
+    case 4: par_map(n, [&](int64_t i) { dx[i] = dy[i] * x[i] * (1.f - x[i]); }); break;
+    default: napi_throw_error(env, nullptr, "unknown gradient op"); return nullptr;
+  }
+  return undef(env);
+}
+
+// bnGrad(heap, dy, x, mean, var, scale(-1 none), dx, dmean, dvar, dscale, doffset, rows, C, eps,
+//        [meanStride, varStride, scaleStride]): all gradients of y = (x-m)*rsqrt(v+eps)*s + o
+// with m, v, s, o per channel (last dim), as tfjs's FusedBatchNorm gradient computes them, in
+// two passes over x and dy.
+napi_value BnGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  uint8_t *heap = a.heap(0);
+  auto P = [&](size_t i) -> float * {
+    int64_t o = a.i64(i);
+    return o < 0 ? nullptr : reinterpret_cast<float *>(heap + o);
+  };
+  const float *dy = P(1), *X = P(2), *Mn = P(3), *Vr = P(4), *Sc = P(5);
+  float *dx = P(6), *dmean = P(7), *dvar = P(8), *dscale = P(9), *doff = P(10);
+  int64_t rows = a.i64(11), C = a.i64(12);
+  float eps = static_cast<float>(a.num(13));
+  auto st = a.ints(14);
+  std::vector<float> m(C), r(C), s(C);
+  for (int64_t c = 0; c < C; ++c) {
+    m[c] = Mn[c * st[0]];
+    r[c] = 1.f / std::sqrt(Vr[c * st[1]] + eps);
+    s[c] = Sc ? Sc[c * st[2]] : 1.f;
+  }
+  int nt = rows * C > kPar ? omp_get_max_threads() : 1;
+  std::vector<double> sdy(static_cast<size_t>(nt) * C, 0.0), sdyx(static_cast<size_t>(nt) * C, 0.0);
+#pragma omp parallel num_threads(nt)
+  {
+    int t = omp_get_thread_num(), T = omp_get_num_threads();
+    int64_t r0 = rows * t / T, r1 = rows * (t + 1) / T;
+    std::vector<float> a1(C, 0.f), a2(C, 0.f);
+    double *o1 = sdy.data() + static_cast<size_t>(t) * C, *o2 = sdyx.data() + static_cast<size_t>(t) * C;
+    int64_t blk = 0;
+    for (int64_t row = r0; row < r1; ++row) {
+      const float *g = dy + row * C, *x = X + row * C;
+      float *d = dx + row * C;
+      for (int64_t c = 0; c < C; ++c) {
+        a1[c] += g[c];
+        a2[c] += g[c] * (x[c] - m[c]);
+        d[c] = g[c] * s[c] * r[c];
+      }
+      if (++blk == 64) {  // flush float partial sums to double every 64 rows
+        for (int64_t c = 0; c < C; ++c) { o1[c] += a1[c]; o2[c] += a2[c]; a1[c] = a2[c] = 0.f; }
+        blk = 0;
+      }
+    }
+    for (int64_t c = 0; c < C; ++c) { o1[c] += a1[c]; o2[c] += a2[c]; }
+  }
+  for (int64_t c = 0; c < C; ++c) {
+    double g = 0, gx = 0;
+    for (int t = 0; t < nt; ++t) { g += sdy[static_cast<size_t>(t) * C + c]; gx += sdyx[static_cast<size_t>(t) * C + c]; }
+    if (dmean) dmean[c] = static_cast<float>(-r[c] * s[c] * g);
+    if (dvar) dvar[c] = static_cast<float>(-0.5 * r[c] * r[c] * r[c] * s[c] * gx);
+    if (dscale) dscale[c] = static_cast<float>(r[c] * gx);
+    if (doff) doff[c] = static_cast<float>(g);
+  }
+  return undef(env);
+}
+
 // select(heap, condOff (uint8), aOff, bOff, yOff, outShape, cStrides, aStrides, bStrides)
 napi_value Select(napi_env env, napi_callback_info info) {
   Args a(env, info);
@@ -433,6 +527,10 @@ napi_value Select(napi_env env, napi_callback_info info) {
   int r = static_cast<int>(shape.size());
   int64_t n = 1;
   for (auto s : shape) n *= s;
+  if (r == 1 && sc[0] == 1 && sa[0] == 1 && sb[0] == 1) {
+    par_map(n, [&](int64_t i) { Y[i] = Cd[i] ? A[i] : B[i]; });
+    return undef(env);
+  }
 #pragma omp parallel for schedule(static) if (n > kPar)
   for (int64_t i = 0; i < n; ++i) {
     int64_t rem = i, oc = 0, oa = 0, ob = 0;
@@ -677,7 +775,7 @@ NAPI_MODULE_INIT() {
     napi_callback cb;
   } fns[] = {{"conv", Conv},         {"convImpl", ConvImpl}, {"matmul", Matmul},   {"unary", UnaryOp},
              {"binary", BinaryOp},   {"select", Select},     {"reduce", Reduce},   {"batchNorm", BatchNorm},
-             {"addN", AddN},         {"cast", Cast},         {"fill", Fill}, {"tile", Tile},       {"peakGflops", PeakGflops},
+             {"addN", AddN},         {"cast", Cast},         {"fill", Fill}, {"tile", Tile}, {"bcastScale", BcastScale}, {"eltGrad", EltGrad}, {"bnGrad", BnGrad},       {"peakGflops", PeakGflops},
              {"info", Info},         {"clearCache", ClearCache}};
   for (auto &f : fns) {
     napi_value fn;

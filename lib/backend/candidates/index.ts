@@ -2,6 +2,7 @@ import { registerBackendCandidate } from '../registry';
 import { cpuCandidate } from './cpu';
 import { tfjsNodeCpuCandidate, tfjsNodeGpuCandidate } from './tfjsNode';
 import { wasmCandidate } from './wasm';
+import { nativeCandidate } from '../native/candidate';
 
 /**
  * The built-in candidates. Order of trial comes from each one's rank (BACKEND_RANKS), not from
@@ -12,6 +13,7 @@ registerBackendCandidate(tfjsNodeGpuCandidate);
 registerBackendCandidate(tfjsNodeCpuCandidate);
 registerBackendCandidate(wasmCandidate);
 registerBackendCandidate(cpuCandidate);
+registerBackendCandidate(nativeCandidate);
 
 export { cpuCandidate, tfjsNodeCpuCandidate, tfjsNodeGpuCandidate, wasmCandidate };
 export { wasmBuild } from './wasm';

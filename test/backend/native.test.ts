@@ -1,0 +1,208 @@
+import { expect } from 'chai';
+import * as tf from '@tensorflow/tfjs';
+import {
+  NATIVE_BACKEND_NAME, NATIVE_DISABLE_ENV, nativeStatus, registerNativeBackend, useNativeBackend,
+} from '../../lib/backend/native';
+import { Rng } from '../../lib/util';
+
+/**
+ * Normwise relative error max|a - b| / max|b| (per-element relative error is meaningless where
+ * a convolution's output crosses zero).
+ */
+function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).to.equal(b.length);
+  let num = 0, den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num = Math.max(num, Math.abs(a[i] - b[i]));
+    den = Math.max(den, Math.abs(b[i]));
+  }
+  return num / Math.max(den, 1e-30);
+}
+
+type Fn = (xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[];
+
+/** Runs fn on the same inputs on `backend`; returns every output as plain arrays. */
+async function runOn(backend: string, fn: Fn, inputs: { shape: number[]; values: Float32Array }[]) {
+  await tf.setBackend(backend);
+  const before = tf.memory().numTensors;
+  const outs = tf.tidy(() => {
+    const xs = inputs.map((i) => tf.tensor(i.values, i.shape));
+    const r = fn(xs);
+    return Array.isArray(r) ? r : [r];
+  });
+  const vals = outs.map((o) => Array.from(o.dataSync()));
+  const shapes = outs.map((o) => o.shape);
+  tf.dispose(outs);
+  expect(tf.memory().numTensors).to.equal(before, `${backend} leaked tensors`);
+  return { vals, shapes };
+}
+
+async function compare(fn: Fn, shapes: number[][], rng: Rng, tol = 1e-4, positive = false) {
+  const inputs = shapes.map((shape) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const values = new Float32Array(n);
+    for (let i = 0; i < n; i++) values[i] = positive ? 0.1 + rng.next() : rng.next() * 2 - 1;
+    return { shape, values };
+  });
+  const ref = await runOn('cpu', fn, inputs);
+  const got = await runOn(NATIVE_BACKEND_NAME, fn, inputs);
+  for (let k = 0; k < ref.vals.length; k++) {
+    expect(got.shapes[k]).to.deep.equal(ref.shapes[k]);
+    expect(relError(got.vals[k], ref.vals[k]), `output ${k}`).to.be.at.most(tol);
+  }
+}
+
+const randInt = (rng: Rng, lo: number, hi: number) => lo + Math.floor(rng.next() * (hi - lo + 1));
+
+describe('native backend (oneDNN addon)', function () {
+  const status = nativeStatus();
+  before(function () {
+    if (!status.available) {
+      // The fallback tests below still run; the kernels cannot be tested without the addon.
+      console.warn(`  (native kernels not tested: ${status.reason})`);
+      this.skip();
+    }
+    registerNativeBackend();
+  });
+  after(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('convolutions match the CPU backend on random shapes (forward, data and filter gradients)', async () => {
+    const rng = new Rng(11);
+    for (let trial = 0; trial < 6; trial++) {
+      const n = randInt(rng, 1, 3), h = randInt(rng, 3, 9), w = randInt(rng, 3, 9);
+      const c = randInt(rng, 1, 6), o = randInt(rng, 1, 7);
+      const kh = randInt(rng, 1, 4), kw = randInt(rng, 1, 4);
+      const s = randInt(rng, 1, 2);
+      const pad = rng.next() < 0.5 ? 'same' : 'valid';
+      if (pad === 'valid' && (kh > h || kw > w)) continue;
+      await compare(([x, f]) => {
+        const y = tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, s, pad);
+        const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad), tf.sin(y))))([x, f]);
+        return [y, dx, df];
+      }, [[n, h, w, c], [kh, kw, c, o]], rng);
+    }
+  });
+
+  it('transposed and dilated convolutions and the fused conv match', async () => {
+    const rng = new Rng(12);
+    // DCGAN's generator layers: 4x4 stride 2 'same' and the 1x1 -> 4x4 projection.
+    await compare(([x, f]) => tf.conv2dTranspose(x as tf.Tensor4D, f as tf.Tensor4D, [2, 8, 8, 5], 2, 'same'),
+      [[2, 4, 4, 6], [4, 4, 5, 6]], rng);
+    await compare(([x, f]) => tf.conv2dTranspose(x as tf.Tensor4D, f as tf.Tensor4D, [3, 4, 4, 8], 1, 'valid'),
+      [[3, 1, 1, 10], [4, 4, 8, 10]], rng);
+    await compare(([x, f]) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same', 'NHWC', 2),
+      [[2, 9, 7, 3], [3, 3, 3, 4]], rng);
+    for (const activation of ['linear', 'relu', 'leakyrelu', 'elu'] as const) {
+      await compare(([x, f, b]) => tf.fused.conv2d({
+        x: x as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 2, pad: 'same', bias: b, activation, leakyreluAlpha: 0.1,
+      }), [[2, 6, 6, 3], [3, 3, 3, 5], [5]], rng);
+    }
+  });
+
+  it('matmuls (batched, transposed, broadcast, fused) match', async () => {
+    const rng = new Rng(13);
+    for (let trial = 0; trial < 5; trial++) {
+      const b = randInt(rng, 1, 3), m = randInt(rng, 1, 9), k = randInt(rng, 1, 9), n = randInt(rng, 1, 9);
+      const ta = rng.next() < 0.5, tb = rng.next() < 0.5;
+      const aShape = ta ? [b, k, m] : [b, m, k];
+      const bShape = trial === 4 ? (tb ? [1, n, k] : [1, k, n]) : (tb ? [b, n, k] : [b, k, n]);
+      await compare(([x, y]) => tf.matMul(x, y, ta, tb), [aShape, bShape], rng);
+    }
+    await compare(([x, y, bias]) => tf.fused.matMul({ a: x, b: y, bias, activation: 'relu' }), [[5, 7], [7, 3], [3]], rng);
+    await compare(([x, y]) => {
+      const [da, db] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.square(tf.matMul(p, q))))([x, y]);
+      return [da, db];
+    }, [[4, 6], [6, 5]], rng);
+  });
+
+  it('elementwise ops, broadcasting, reductions and their gradients match', async () => {
+    const rng = new Rng(14);
+    const shapes: [number[], number[]][] = [[[3, 4, 5], [3, 4, 5]], [[2, 3, 4, 5], [5]], [[2, 3, 4, 5], [1, 3, 1, 5]],
+      [[4, 1, 6], [1, 5, 1]], [[7], []], [[], [2, 3]]];
+    for (const [sa, sb] of shapes) {
+      await compare(([a, b]) => [tf.add(a, b), tf.sub(a, b), tf.mul(a, b), tf.div(a, tf.add(tf.abs(b), 0.5)),
+        tf.maximum(a, b), tf.minimum(a, b), tf.squaredDifference(a, b), tf.cast(tf.greater(a, b), 'float32'),
+        tf.cast(tf.lessEqual(a, b), 'float32'), tf.where(tf.greater(tf.add(a, b), 0), tf.add(a, b), tf.sub(a, b))], [sa, sb], rng);
+      await compare(([a, b]) => tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.add(p, q), tf.sub(p, q))))([a, b]),
+        [sa, sb], rng);
+    }
+    const x = [3, 5, 4, 6];
+    await compare(([a]) => [tf.relu(a), tf.leakyRelu(a, 0.2), tf.tanh(a), tf.sigmoid(a), tf.square(a), tf.neg(a),
+      tf.exp(a), tf.abs(a), tf.step(a, 0.3), tf.softplus(a), tf.elu(a), tf.relu6(tf.mul(a, 8)), tf.sign(a)], [x], rng);
+    await compare(([a]) => [tf.sqrt(a), tf.rsqrt(a), tf.log(a), tf.reciprocal(a), tf.log1p(a)], [x], rng, 1e-4, true);
+    await compare(([a]) => [tf.sum(a), tf.sum(a, [0, 1, 2]), tf.mean(a, [1, 2], true), tf.max(a, 3), tf.min(a, [2, 3]),
+      tf.mean(a, 0), tf.sum(a, [0, 2]), tf.tile(tf.slice(a, [0, 0, 0, 0], [1, 5, 1, 6]), [3, 1, 4, 1]),
+      tf.addN([a, tf.neg(a), tf.square(a)])], [x], rng);
+    await compare(([a]) => tf.grads((p: tf.Tensor) => tf.add(tf.add(
+      tf.sum(tf.mul(tf.leakyRelu(p, 0.2), tf.relu(tf.neg(p)))), tf.mean(tf.mul(tf.tanh(p), tf.sigmoid(p)))),
+    tf.sum(tf.mean(tf.square(p), [0, 1, 2]))))([a]), [x], rng);
+  });
+
+  it('batch normalisation in training (moments + batchNorm) and its gradient match', async () => {
+    const rng = new Rng(15);
+    for (const shape of [[4, 5, 6, 7], [8, 3, 3, 16], [2, 9]]) {
+      const c = shape[shape.length - 1];
+      const axes = shape.slice(0, -1).map((_, i) => i);
+      await compare(([x, g, b, dy]) => {
+        const f = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => {
+          const { mean, variance } = tf.moments(xx, axes);
+          return tf.sum(tf.mul(tf.batchNorm(xx, mean, variance, bb, gg, 1e-5), dy));
+        };
+        const { mean, variance } = tf.moments(x, axes);
+        return [tf.batchNorm(x, mean, variance, b, g, 1e-5), ...tf.grads(f)([x, g, b])];
+      }, [shape, [c], [c], shape], rng);
+    }
+  });
+
+  it('a DCGAN trains to the same losses as on the CPU backend (20 steps, same seed)', async function () {
+    this.timeout(300000);
+    const { resolveConfig } = await import('../../lib/presets');
+    const { createDcgan } = await import('../../lib/train/recipes/dcgan');
+    const train = async (backend: string) => {
+      await tf.setBackend(backend);
+      const adam = { name: 'adam' as const, lr: 2e-4, beta1: 0.5, beta2: 0.999 };
+      const config = resolveConfig('dcgan', 'quick', {
+        size: [16, 16], batch: 4, nz: 16, ngf: 4, ndf: 4, seed: 3, optimizerG: adam, optimizerD: adam,
+      });
+      const before = tf.memory().numTensors;
+      const model = createDcgan(config);
+      const real = tf.tidy(() => tf.sub(tf.mul(tf.randomUniform([4, 16, 16, 3], 0, 1, 'float32', 5), 2), 1)) as tf.Tensor4D;
+      let losses: Record<string, number> = {};
+      for (let i = 0; i < 20; i++) losses = model.trainStep({ nextA: () => tf.clone(real) }, i);
+      real.dispose();
+      model.dispose();
+      expect(tf.memory().numTensors).to.equal(before);
+      return losses;
+    };
+    const ref = await train('cpu');
+    const got = await train(NATIVE_BACKEND_NAME);
+    for (const k of ['d_loss', 'g_loss']) {
+      expect(Math.abs(got[k] - ref[k]) / Math.abs(ref[k]), k).to.be.at.most(1e-3);
+    }
+  });
+});
+
+describe('native backend fallback', () => {
+  it('falls back to wasm with one line saying why when the addon is unavailable', async () => {
+    const saved = process.env[NATIVE_DISABLE_ENV];
+    process.env[NATIVE_DISABLE_ENV] = '1';
+    try {
+      expect(nativeStatus()).to.deep.include({ available: false });
+      const lines: string[] = [];
+      const name = await useNativeBackend((l) => lines.push(l));
+      expect(name).to.equal('wasm');
+      expect(tf.getBackend()).to.equal('wasm');
+      expect(lines).to.have.length(1);
+      expect(lines[0]).to.match(/native backend unavailable \(disabled by ANIME_GAN_NO_NATIVE\); using wasm/);
+      const y = tf.tidy(() => tf.conv2d(tf.ones([1, 4, 4, 2]), tf.ones([2, 2, 2, 3]), 1, 'valid').dataSync());
+      expect(Array.from(y)).to.deep.equal(new Array(27).fill(8));
+    } finally {
+      if (saved === undefined) delete process.env[NATIVE_DISABLE_ENV];
+      else process.env[NATIVE_DISABLE_ENV] = saved;
+      await tf.setBackend('cpu');
+    }
+  });
+});
