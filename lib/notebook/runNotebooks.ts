@@ -255,9 +255,10 @@ export function formatTimes(results: NotebookResult[]): string {
 }
 
 export function formatSeconds(s: number): string {
-  if (s < 60) return `${s.toFixed(1)} s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `${m} min ${Math.round(s - 60 * m)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+  if (s < 59.95) return `${s.toFixed(1)} s`;
+  const t = Math.round(s);
+  const m = Math.floor(t / 60);
+  return m < 60 ? `${m} min ${t % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
 export function formatFailure(r: NotebookResult): string {

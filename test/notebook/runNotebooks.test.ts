@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { formatFailure, formatTimes, listNotebooks, NotebookResult, parsePreset, projectRoot } from '../../lib/notebook/runNotebooks';
+import { formatFailure, formatSeconds, formatTimes, listNotebooks, NotebookResult, parsePreset, projectRoot } from '../../lib/notebook/runNotebooks';
 import { UserError } from '../../lib/util/errors';
 
 describe('notebook/runNotebooks (without a kernel)', () => {
@@ -39,5 +39,14 @@ describe('notebook/runNotebooks (without a kernel)', () => {
     expect(msg).to.include('   2 | throw new Error("boom")');
     expect(msg).to.include('Error: boom');
     expect(formatTimes([{ ...r, ok: true, error: null }])).to.match(/01_a\.ipynb\s+ok\s+2\.0 s/);
+  });
+});
+
+describe('notebook/runNotebooks formatSeconds', () => {
+  it('rounds without showing 60 s', () => {
+    expect(formatSeconds(12.34)).to.equal('12.3 s');
+    expect(formatSeconds(179.7)).to.equal('3 min 0 s');
+    expect(formatSeconds(59.97)).to.equal('1 min 0 s');
+    expect(formatSeconds(3725)).to.equal('1 h 2 min');
   });
 });
