@@ -12,3 +12,5 @@ export * from './train';
 export * from './metrics';
 export * from './presets';
 export * from './paper';
+export * from './divergences';
+export * from './notebook';

@@ -14,8 +14,8 @@ export function globalOptions(cmd: Command): GlobalOptions {
 /** Choose and initialise the compute backend once, printing which one is used. */
 export async function useBackend(cmd: Command, quiet = false): Promise<string> {
   const g = globalOptions(cmd);
+  // initBackend prints the one line naming the backend and why better ones were skipped.
   const info = await initBackend({ backend: g.backend, quiet });
-  if (!quiet) process.stderr.write(`backend: ${info.name} (${info.threads} threads)\n`);
   return info.name;
 }
 

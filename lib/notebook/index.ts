@@ -6,5 +6,3 @@ export * from './plot';
 export * from './env';
 export * from './toyDiscriminator';
 export * from './svgPlot';
-// lib/divergences.ts is re-exported here until lib/index.ts exports it directly.
-export * from '../divergences';

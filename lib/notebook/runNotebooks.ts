@@ -16,6 +16,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { UserError } from '../util/errors';
+import { projectRoot } from '../util/projectRoot';
 
 export const NOTEBOOK_PRESETS = ['smoke', 'quick', 'paper'] as const;
 export type NotebookPreset = (typeof NOTEBOOK_PRESETS)[number];
@@ -81,23 +82,7 @@ export class NotebookError extends Error {
   }
 }
 
-/** The project root: the nearest folder above this file whose package.json is ours. */
-export function projectRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    const pkg = path.join(dir, 'package.json');
-    if (fs.existsSync(pkg)) {
-      try {
-        if (JSON.parse(fs.readFileSync(pkg, 'utf8')).name === 'anime-gan-workbook') return dir;
-      } catch {
-        /* not ours */
-      }
-    }
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error(`anime-gan-workbook: project root not found above ${__dirname}`);
-    dir = up;
-  }
-}
+export { projectRoot };
 
 /** The Python that has nbclient: $ANIME_GAN_PYTHON, else Debian's /usr/bin/python3, else python3. */
 export function findJupyterPython(): { python: string | null; reason: string } {

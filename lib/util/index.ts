@@ -3,3 +3,4 @@ export * from './atomicWrite';
 export * from './rng';
 export * from './progress';
 export * from './imageGrid';
+export * from './projectRoot';

@@ -4,6 +4,7 @@ import { progress, Rng, UserError, writeFileAtomic } from '../../util';
 import { formatCsv, readCsv } from '../csv';
 import { attributeNames, checkDomain, sampleAttributes, SynthAttributes, SynthDomain, validateAttributes } from './attributes';
 import { checkSize, renderSynth } from './render';
+import { projectRoot } from '../../util/projectRoot';
 
 export interface SynthDatasetOptions {
   domain: SynthDomain;
@@ -77,24 +78,6 @@ export function readSynthAttributes<D extends SynthDomain>(dir: string, domain: 
     validateAttributes(domain, rec);
     return rec as SynthRecord<D>;
   });
-}
-
-/** Root of the project (the folder with this package's package.json), for the default cache. */
-export function projectRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    const pkg = path.join(dir, 'package.json');
-    if (fs.existsSync(pkg)) {
-      try {
-        if (JSON.parse(fs.readFileSync(pkg, 'utf8')).name === 'anime-gan-workbook') return dir;
-      } catch {
-        /* not ours */
-      }
-    }
-    const up = path.dirname(dir);
-    if (up === dir) return process.cwd();
-    dir = up;
-  }
 }
 
 /** The cache folder: $ANIME_GAN_CACHE, else <project>/.cache. */
