@@ -131,7 +131,9 @@ export function parsePreset(value: string | undefined): NotebookPreset {
 }
 
 /** Execute one notebook in a fresh tslab kernel. Resolves with the result, also when a cell failed. */
-export async function runNotebook(file: string, opts: RunNotebooksOptions = {}): Promise<NotebookResult> {
+export async function runNotebook(notebook: string, opts: RunNotebooksOptions = {}): Promise<NotebookResult> {
+  // Absolute: the helper runs in the notebook's folder.
+  const file = path.resolve(notebook);
   const root = projectRoot();
   const { python, reason } = findJupyterPython();
   if (!python) throw new UserError(reason);
@@ -141,7 +143,7 @@ export async function runNotebook(file: string, opts: RunNotebooksOptions = {}):
   if (!fs.existsSync(file)) throw new UserError(`notebook not found: ${file}`);
   const preset = parsePreset(opts.preset);
   const name = path.basename(file);
-  const executedDir = opts.executedDir ?? path.join(path.dirname(file), 'executed');
+  const executedDir = path.resolve(opts.executedDir ?? path.join(path.dirname(file), 'executed'));
   const executedPath = path.join(executedDir, name);
   const figures = path.resolve(opts.figuresDir ?? path.join(root, 'figures'));
   fs.mkdirSync(figures, { recursive: true });
