@@ -1,0 +1,72 @@
+/**
+ * `npm run bench`: the workbook's DCGAN training throughput against the PyTorch peer, measured
+ * back to back in one run (the machine is shared, so only same-run ratios mean much), with
+ * GFLOP/s against the machine's measured float32 peak.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { benchDcgan, DcganBenchResult, dcganTrainFlops } from './dcgan';
+import { PeerResult, runPeer } from './peer';
+import { measurePeakGflops } from '../backend/native';
+
+export interface BenchRow {
+  size: number;
+  batch: number;
+  ours: DcganBenchResult;
+  peer: PeerResult | { error: string };
+  /** ours / peer images per second. */
+  ratio?: number;
+  peer_gflops?: number;
+}
+
+export interface BenchAllResult {
+  backend: string;
+  peak_gflops?: number;
+  rows: BenchRow[];
+}
+
+export interface BenchAllOptions {
+  sizes?: number[];
+  batch?: number;
+  /** Timed steps for 64x64; smaller images get proportionally more. */
+  steps?: number;
+  log?: (line: string) => void;
+}
+
+export async function benchAll(opts: BenchAllOptions = {}): Promise<BenchAllResult> {
+  const sizes = opts.sizes ?? [32, 64];
+  const batch = opts.batch ?? 64;
+  const log = opts.log ?? (() => undefined);
+  const peak = measurePeakGflops(1);
+  if (peak) log(`peak: ${peak.toFixed(0)} GFLOP/s (oneDNN 2048^3 sgemm)`);
+  const rows: BenchRow[] = [];
+  for (const size of sizes) {
+    const steps = Math.max(1, Math.round((opts.steps ?? 5) * Math.max(1, 64 / size)));
+    log(`dcgan ${size}x${size} batch ${batch}: peer (${steps} steps)...`);
+    const peer = runPeer(size, batch, steps);
+    log(`dcgan ${size}x${size} batch ${batch}: ${tf.getBackend()} (${steps} steps)...`);
+    const ours = await benchDcgan({ size, batch, steps });
+    const row: BenchRow = { size, batch, ours, peer };
+    if (!('error' in peer)) {
+      row.ratio = Math.round((ours.images_per_s / peer.images_per_s) * 100) / 100;
+      row.peer_gflops = Math.round((dcganTrainFlops(size) * peer.images_per_s) / 1e9 * 10) / 10;
+    }
+    rows.push(row);
+  }
+  return { backend: tf.getBackend(), peak_gflops: peak && Math.round(peak), rows };
+}
+
+/** The results as a Markdown table (the README keeps one). */
+export function formatBenchTable(r: BenchAllResult): string {
+  const pk = (g?: number) => (g != null && r.peak_gflops ? ` (${Math.round((100 * g) / r.peak_gflops)}%)` : '');
+  const lines = [
+    `| DCGAN training, batch | peer (PyTorch CPU) img/s | ours (${r.backend}) img/s | ratio | peer GFLOP/s | ours GFLOP/s |`,
+    '|---|---|---|---|---|---|',
+  ];
+  for (const row of r.rows) {
+    const p = 'error' in row.peer ? `n/a (${row.peer.error})` : String(row.peer.images_per_s);
+    lines.push(`| ${row.size}x${row.size}, ${row.batch} | ${p} | ${row.ours.images_per_s} | ${row.ratio ?? 'n/a'} | ` +
+      `${row.peer_gflops ?? 'n/a'}${pk(row.peer_gflops)} | ${row.ours.gflops}${pk(row.ours.gflops)} |`);
+  }
+  if (r.peak_gflops) lines.push('', `Machine peak (oneDNN sgemm 2048³, all cores): ${r.peak_gflops} GFLOP/s.`);
+  return lines.join('\n');
+}

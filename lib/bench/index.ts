@@ -1,0 +1,3 @@
+export * from './dcgan';
+export * from './peer';
+export * from './all';

@@ -1,0 +1,42 @@
+import { Command } from 'commander';
+import { benchDcgan } from '../../bench/dcgan';
+import { benchAll, formatBenchTable } from '../../bench/all';
+import { parseIntOption, useBackend } from '../context';
+
+/**
+ * `anime-gan bench dcgan`: training throughput of the workbook's DCGAN (peer-equivalent setup);
+ * `anime-gan bench all` (also `bench-all`): that and the PyTorch peer, same run, 32 and 64.
+ */
+export function registerBenchCommands(program: Command): void {
+  const bench = program.command('bench').description('training throughput benchmarks');
+  bench
+    .command('dcgan')
+    .description('images/s of DCGAN training (Adam 2e-4/0.5, non-saturating BCE, as the PyTorch peer)')
+    .option('--size <n>', 'image side (32 or 64)', parseIntOption('--size'), 64)
+    .option('--batch <n>', 'batch size', parseIntOption('--batch'), 64)
+    .option('--steps <n>', 'timed steps', parseIntOption('--steps'), 5)
+    .option('--warmup <n>', 'untimed steps first', parseIntOption('--warmup'), 2)
+    .option('--width <n>', 'ngf = ndf', parseIntOption('--width'), 64)
+    .option('--json', 'print one JSON line')
+    .action(async (o, cmd: Command) => {
+      await useBackend(cmd, !!o.json);
+      const r = await benchDcgan({ size: o.size, batch: o.batch, steps: o.steps, warmup: o.warmup, width: o.width });
+      if (o.json) console.log(JSON.stringify(r));
+      else console.log(`dcgan ${r.size}x${r.size} batch ${r.batch} on ${r.backend}: ${r.images_per_s} images/s ` +
+        `(${r.ms_per_step} ms/step, ${r.gflops} GFLOP/s)`);
+    });
+  const all = (c: Command) => c
+    .description('DCGAN training at 32x32 and 64x64 against the PyTorch peer, in the same run, with the ratio')
+    .option('--batch <n>', 'batch size', parseIntOption('--batch'), 64)
+    .option('--steps <n>', 'timed steps at 64x64 (more at 32x32)', parseIntOption('--steps'), 5)
+    .option('--sizes <list>', 'comma-separated sides', '32,64')
+    .option('--json', 'print JSON instead of a table')
+    .action(async (o, cmd: Command) => {
+      await useBackend(cmd, false);
+      const sizes = String(o.sizes).split(',').map(Number);
+      const r = await benchAll({ sizes, batch: o.batch, steps: o.steps, log: (l) => process.stderr.write(`${l}\n`) });
+      console.log(o.json ? JSON.stringify(r, null, 2) : formatBenchTable(r));
+    });
+  all(bench.command('all'));
+  all(program.command('bench-all'));
+}
