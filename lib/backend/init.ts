@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../util/errors';
-import './candidates';
+import { loadWasm } from './candidates';
 import { registerCpuKernels } from './kernels/register';
 import { getBackendCandidate, listBackendCandidates } from './registry';
 import { BackendCandidate, BackendInfo } from './types';
@@ -86,6 +86,12 @@ async function bestBackend(quiet: boolean): Promise<BackendInfo> {
  */
 export function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo> {
   const run = async (): Promise<BackendInfo> => {
+    // Our wasm kernels go in before any backend starts: the native backend copies wasm's kernels.
+    try {
+      loadWasm();
+    } catch {
+      // The wasm candidate's probe reports it.
+    }
     const wanted = (opts.backend ?? process.env.ANIME_GAN_BACKEND ?? '').trim().toLowerCase();
     if (wanted === 'auto') {
       current = await bestBackend(Boolean(opts.quiet));

@@ -16,4 +16,4 @@ registerBackendCandidate(cpuCandidate);
 registerBackendCandidate(nativeCandidate);
 
 export { cpuCandidate, tfjsNodeCpuCandidate, tfjsNodeGpuCandidate, wasmCandidate };
-export { wasmBuild } from './wasm';
+export { loadWasm, wasmBuild } from './wasm';

@@ -15,7 +15,8 @@ import { packageVersion } from '../versions';
  */
 let wasmModule: typeof import('@tensorflow/tfjs-backend-wasm') | undefined;
 
-function loadWasm(): typeof import('@tensorflow/tfjs-backend-wasm') {
+/** Load tfjs-backend-wasm once: wasm file paths set, our kernels registered (before it starts). */
+export function loadWasm(): typeof import('@tensorflow/tfjs-backend-wasm') {
   if (!wasmModule) {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     wasmModule = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');

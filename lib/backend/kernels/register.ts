@@ -25,6 +25,10 @@ export const WASM_KERNELS: readonly RegisteredKernel[] = [
     kernelName: 'MaxPoolGrad',
     reason: "wasm's returns wrong gradients when there is more than one channel",
   },
+  {
+    kernelName: 'ResizeNearestNeighborGrad',
+    reason: "wasm's ignores halfPixelCenters and is wrong with alignCorners on a size-1 axis (not the forward's adjoint)",
+  },
 ];
 
 /** What we register on 'cpu' (tfjs-backend-cpu 4.22): a fix, see registerCpuKernels. */
@@ -109,6 +113,13 @@ export function registerWasmKernels(): string[] {
       maxPoolGradMasked(asTensor4D(inputs.dy!), asTensor4D(inputs.input!), asTensor4D(inputs.output!), a),
     );
   });
+
+  // Plain upsampling (both flags off) keeps wasm's own kernel: right there, and native.
+  override('ResizeNearestNeighborGrad', ({ inputs, attrs }) => {
+    const a = attrs as unknown as ResizeAttrs;
+    if (!a.halfPixelCenters && !a.alignCorners) return null;
+    return tf.tidy(() => resizeNearestNeighborGradOneHot(asTensor4D(inputs.dy!), inputs.images!.shape, a));
+  });
   return WASM_KERNELS.map((k) => k.kernelName);
 }
 
@@ -142,6 +153,6 @@ export function originalKernel(backend: string, name: string): tf.KernelConfig |
  */
 export function registerKernelFixes(): string[] {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
-  require('@tensorflow/tfjs-backend-wasm');
+  require('../candidates/wasm').loadWasm();
   return [...registerCpuKernels(), ...registerWasmKernels()];
 }

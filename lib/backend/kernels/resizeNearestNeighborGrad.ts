@@ -16,6 +16,12 @@ function sourceIndex(inSize: number, outSize: number, attrs: ResizeAttrs): tf.Te
   return tf.cast(idx.reshape([outSize]), 'int32') as tf.Tensor1D;
 }
 
+/** The transposed one-hot matrix: m[i, o] = 1 when output o reads input i (tf.oneHot needs depth >= 2). */
+function selector(index: tf.Tensor1D, inSize: number): tf.Tensor2D {
+  const rows = tf.range(0, inSize, 1, 'int32').reshape([inSize, 1]);
+  return tf.cast(tf.equal(rows, index.reshape([1, index.size])), 'float32') as tf.Tensor2D;
+}
+
 /**
  * The gradient of nearest-neighbour resizing (NHWC): dx[n, y, x, c] sums dy over the output
  * pixels that copied input pixel (y, x). Rows and columns map independently, so with one-hot
@@ -27,8 +33,8 @@ export function resizeNearestNeighborGradOneHot(dy: tf.Tensor4D, imagesShape: nu
   return tf.tidy(() => {
     const [n, inH, inW, c] = imagesShape;
     const [, outH, outW] = dy.shape;
-    const ryT = tf.oneHot(sourceIndex(inH, outH, attrs), inH).transpose().cast('float32'); // [inH, outH]
-    const rxT = tf.oneHot(sourceIndex(inW, outW, attrs), inW).transpose().cast('float32'); // [inW, outW]
+    const ryT = selector(sourceIndex(inH, outH, attrs), inH); // [inH, outH]
+    const rxT = selector(sourceIndex(inW, outW, attrs), inW); // [inW, outW]
     // Columns: [outW, N*outH*C] -> [inW, N*outH*C].
     const byCol = tf.matMul(rxT, dy.transpose([2, 0, 1, 3]).reshape([outW, n * outH * c]));
     // Rows: [inW, N, outH, C] -> [outH, N, inW, C] -> [inH, N*inW*C].
