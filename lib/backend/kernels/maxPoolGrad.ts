@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import { cropOrPad } from './convGeometry';
-import { interleavePhases } from './phases';
 
 /** The attributes of tfjs' MaxPoolGrad kernel. */
 export interface MaxPoolGradAttrs {
@@ -29,29 +28,38 @@ export function maxPoolGradMasked(dy: tf.Tensor4D, x: tf.Tensor4D, y: tf.Tensor4
     const s = sh;
     const [n, h, w, c] = x.shape;
     const { top, left } = info.padInfo;
-    const needH = (ho - 1) * s + fh;
-    const needW = (wo - 1) * s + fw;
-    const xp = tf.pad(x, [[0, 0], [top, Math.max(0, needH - top - h)], [left, Math.max(0, needW - left - w)], [0, 0]], -Infinity);
     const kh = Math.ceil(fh / s);
     const kw = Math.ceil(fw / s);
-    const grids: (tf.Tensor4D | null)[][] = Array.from({ length: s }, () => Array.from({ length: s }, () => null));
+    const t = ho + kh - 1;
+    const u = wo + kw - 1;
+    // The padded input as s*s phase planes [s*s*N, T, U, C]: plane (r, c) holds rows t*s + r,
+    // columns u*s + c, so every tap is a plain 4-d slice (wasm's strided slice is slow).
+    const padded = tf.pad(x, [[0, 0], [top, Math.max(0, t * s - top - h)], [left, Math.max(0, u * s - left - w)], [0, 0]], -Infinity);
+    const xpad = tf.slice(padded, [0, 0, 0, 0], [n, t * s, u * s, c]) as tf.Tensor4D;
+    const planes =
+      s === 1
+        ? xpad
+        : (xpad.reshape([n, t, s, u, s, c]).transpose([2, 4, 0, 1, 3, 5]).reshape([s * s * n, t, u, c]) as tf.Tensor4D);
+    const grids: (tf.Tensor4D | null)[] = Array.from({ length: s * s }, () => null);
     let taken: tf.Tensor4D = tf.zeros([n, ho, wo, c]);
     for (let i = 0; i < fh; i++) {
       for (let j = 0; j < fw; j++) {
-        const tap =
-          s === 1
-            ? tf.slice(xp, [0, i, j, 0], [n, ho, wo, c])
-            : tf.stridedSlice(xp, [0, i, j, 0], [n, i + (ho - 1) * s + 1, j + (wo - 1) * s + 1, c], [1, s, s, 1]);
-        const mask: tf.Tensor4D = tf.mul(tf.cast(tf.equal(tap, y), 'float32'), tf.sub(1, taken)) as tf.Tensor4D;
-        taken = tf.add(taken, mask) as tf.Tensor4D;
         const [r, k, cc, k2] = [i % s, Math.floor(i / s), j % s, Math.floor(j / s)];
+        const plane = r * s + cc;
+        const tap = tf.slice(planes, [plane * n, k, k2, 0], [n, ho, wo, c]);
+        const mask: tf.Tensor4D = tf.mul(tf.cast(tf.equal(tap, y), 'float32'), tf.sub(1, taken));
+        taken = tf.add(taken, mask) as tf.Tensor4D;
         const shifted = tf.pad(tf.mul(dy, mask), [[0, 0], [k, kh - 1 - k], [k2, kw - 1 - k2], [0, 0]]) as tf.Tensor4D;
-        const g = grids[r][cc];
-        grids[r][cc] = g == null ? shifted : (tf.add(g, shifted) as tf.Tensor4D);
+        const g = grids[plane];
+        grids[plane] = g == null ? shifted : (tf.add(g, shifted) as tf.Tensor4D);
       }
     }
-    const zero = tf.zeros([n, ho + kh - 1, wo + kw - 1, c]) as tf.Tensor4D;
-    const z = interleavePhases(grids.map((row) => row.map((g) => g ?? zero)), s);
+    const zero = tf.zeros([n, t, u, c]) as tf.Tensor4D;
+    const all = grids.map((g) => g ?? zero);
+    const z =
+      s === 1
+        ? all[0]
+        : (tf.concat(all, 0).reshape([s, s, n, t, u, c]).transpose([2, 3, 0, 4, 1, 5]).reshape([n, t * s, u * s, c]) as tf.Tensor4D);
     return cropOrPad(z, top, left, h, w);
   });
 }
