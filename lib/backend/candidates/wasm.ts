@@ -1,3 +1,4 @@
+import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmKernels } from '../kernels/register';
@@ -6,9 +7,12 @@ import { BackendCandidate } from '../types';
 import { packageVersion } from '../versions';
 
 /**
- * tfjs-backend-wasm (XNNPACK). In Node it loads the SIMD build: tfjs reports
- * WASM_HAS_MULTITHREAD_SUPPORT = false under Node (tfjs issue #3830: its threaded build needs
- * browser Web Workers), so setThreadsCount has no effect and it computes on one thread.
+ * tfjs-backend-wasm (XNNPACK). In Node it loads the SIMD build (tfjs-backend-wasm-simd.wasm):
+ * tfjs reports WASM_HAS_MULTITHREAD_SUPPORT = false under Node (tfjs issue #3830), and forcing
+ * the flag fails, because the threaded build starts its workers from blob: URLs, which Node's
+ * Worker refuses (ERR_WORKER_PATH; tried with tfjs 4.22, Node 20). So it computes on one thread;
+ * we still ask for one thread per core (setThreadsCount), which takes effect should a later
+ * tfjs run the threaded build in Node.
  * We point it at the .wasm files of the installed package explicitly (setWasmPaths) so bundling
  * or a different working directory cannot break the lookup, and register our kernels
  * (lib/backend/kernels/wasmKernels.ts) before it starts.
@@ -22,6 +26,7 @@ export function loadWasm(): typeof import('@tensorflow/tfjs-backend-wasm') {
     wasmModule = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
     const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
     wasmModule.setWasmPaths(dir + path.sep);
+    wasmModule.setThreadsCount(typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
     registerWasmKernels();
   }
   return wasmModule;
