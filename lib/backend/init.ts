@@ -17,6 +17,8 @@ export interface InitBackendOptions {
 registerCpuKernels();
 
 let current: BackendInfo | undefined;
+/** tfjs' name for the backend `current` started ('tensorflow' for tfjs-node), to notice tf.setBackend elsewhere. */
+let currentTfName: string | undefined;
 let queue: Promise<unknown> = Promise.resolve();
 
 /** Versions of tfjs and of every backend package installed (not only the active one). */
@@ -95,10 +97,12 @@ export function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo>
     const wanted = (opts.backend ?? process.env.ANIME_GAN_BACKEND ?? '').trim().toLowerCase();
     if (wanted === 'auto') {
       current = await bestBackend(Boolean(opts.quiet));
+      currentTfName = tf.getBackend();
       return current;
     }
-    if (current && (wanted === '' || wanted === current.name) && tf.getBackend() != null) return current;
+    if (current && (wanted === '' || wanted === current.name) && tf.engine().backendName === currentTfName) return current;
     current = wanted !== '' ? await forcedBackend(wanted) : await bestBackend(Boolean(opts.quiet));
+    currentTfName = tf.getBackend();
     return current;
   };
   const result = queue.then(run, run);

@@ -64,12 +64,17 @@ async function run(backend: string, f: () => tf.Tensor[]): Promise<Float32Array[
 describe('backend/kernelAudit: every op our models train with runs on wasm', function () {
   this.timeout(300000);
   let tensorsBefore = 0;
+  let previousBackend: string | undefined;
   before(async () => {
+    previousBackend = tf.engine().backendName;
     registerKernelFixes();
     await initBackend({ backend: 'wasm', quiet: true });
     tensorsBefore = tf.memory().numTensors;
   });
-  after(() => expect(tf.memory().numTensors, 'tensors leaked').to.equal(tensorsBefore));
+  after(async () => {
+    expect(tf.memory().numTensors, 'tensors leaked').to.equal(tensorsBefore);
+    if (previousBackend) await tf.setBackend(previousBackend);
+  });
 
   it('finds no missing kernel, no error, and agrees with cpu to 1e-4 (forward and gradients)', async () => {
     const results = await auditKernels('wasm');

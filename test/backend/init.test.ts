@@ -59,7 +59,9 @@ describe('backend/init: initBackend, forcing and the fallback line', function ()
   this.timeout(60000);
   const savedEnv = process.env.ANIME_GAN_BACKEND;
   let tensorsBefore = 0;
+  let previousBackend: string | undefined;
   before(async () => {
+    previousBackend = tf.engine().backendName;
     delete process.env.ANIME_GAN_BACKEND;
     await initBackend({ backend: 'wasm', quiet: true });
     tensorsBefore = tf.memory().numTensors;
@@ -69,6 +71,7 @@ describe('backend/init: initBackend, forcing and the fallback line', function ()
     else process.env.ANIME_GAN_BACKEND = savedEnv;
     await initBackend({ backend: 'wasm', quiet: true });
     expect(tf.memory().numTensors).to.equal(tensorsBefore);
+    if (previousBackend) await tf.setBackend(previousBackend);
   });
 
   it('tries candidates best first: tfjs-node-gpu, tfjs-node, (native slot), wasm, cpu', () => {
@@ -147,6 +150,15 @@ describe('backend/init: initBackend, forcing and the fallback line', function ()
     } finally {
       unregisterBackendCandidate('native-test');
     }
+  });
+
+  it('returns the running backend on a second call, and notices a tf.setBackend made elsewhere', async () => {
+    const first = await initBackend({ backend: 'wasm', quiet: true });
+    expect(await initBackend({ quiet: true })).to.equal(first);
+    await tf.setBackend('cpu');
+    const again = await initBackend({ backend: 'wasm', quiet: true });
+    expect(again).to.not.equal(first);
+    expect(tf.getBackend()).to.equal('wasm');
   });
 
   it('backendInfo reports the backend, threads and versions of tfjs and each backend package', async () => {

@@ -27,13 +27,16 @@ function convCases(count: number, seed: number) {
 describe('backend/kernels: registered kernels agree with the cpu backend', function () {
   this.timeout(120000);
   let tensorsBefore = 0;
+  let previousBackend: string | undefined;
   before(async () => {
+    previousBackend = tf.engine().backendName;
     registerKernelFixes();
     await initBackend({ backend: 'wasm', quiet: true });
     tensorsBefore = tf.memory().numTensors;
   });
-  after(() => {
+  after(async () => {
     expect(tf.memory().numTensors, 'tensors leaked').to.equal(tensorsBefore);
+    if (previousBackend) await tf.setBackend(previousBackend);
   });
 
   const cases = convCases(24, 7);
