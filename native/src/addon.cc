@@ -11,6 +11,8 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -153,6 +155,7 @@ void ensure_fwd(ConvEntry &e) {
   e.fwd = dnnl::convolution_forward::primitive_desc(d, eng());
   e.has_fwd = true;
   e.impl[0] = e.fwd.impl_info_str();
+  if (std::getenv("ANIME_GAN_NATIVE_VERBOSE")) fprintf(stderr, "conv fwd %s\n", e.impl[0].c_str());
 }
 
 void conv_run(int mode, uint8_t *heap, int64_t xo, int64_t wo, int64_t yo, const std::vector<int64_t> &d) {
@@ -181,6 +184,7 @@ void conv_run(int mode, uint8_t *heap, int64_t xo, int64_t wo, int64_t yo, const
       e.bwd_d = dnnl::convolution_backward_data::primitive_desc(bd, eng(), e.fwd);
       e.has_bwd_d = true;
       e.impl[1] = e.bwd_d.impl_info_str();
+      if (std::getenv("ANIME_GAN_NATIVE_VERBOSE")) fprintf(stderr, "conv bwd_d %s\n", e.impl[1].c_str());
     }
     memory::desc wd = e.bwd_d.weights_desc();
     memory *wm = &wuser;
@@ -200,6 +204,7 @@ void conv_run(int mode, uint8_t *heap, int64_t xo, int64_t wo, int64_t yo, const
       e.bwd_w = dnnl::convolution_backward_weights::primitive_desc(bd, eng(), e.fwd);
       e.has_bwd_w = true;
       e.impl[2] = e.bwd_w.impl_info_str();
+      if (std::getenv("ANIME_GAN_NATIVE_VERBOSE")) fprintf(stderr, "conv bwd_w %s\n", e.impl[2].c_str());
     }
     memory::desc wd = e.bwd_w.diff_weights_desc();
     memory xs(e.src, eng(), x), dys(e.dst, eng(), y);
@@ -285,6 +290,18 @@ enum Unary {
   U_SOFTPLUS, U_RECIP, U_ELU, U_RELU6, U_LOG1P, U_IDENT, U_SIGN
 };
 
+// Branch-free select (signs of activations are random, so branches mispredict half the time).
+inline float blend(bool c, float a, float b) {
+  uint32_t ua, ub;
+  std::memcpy(&ua, &a, 4);
+  std::memcpy(&ub, &b, 4);
+  uint32_t m = 0u - static_cast<uint32_t>(c);
+  uint32_t r = (ua & m) | (ub & ~m);
+  float f;
+  std::memcpy(&f, &r, 4);
+  return f;
+}
+
 template <typename F>
 void par_map(int64_t n, F f) {
 #pragma omp parallel for schedule(static) if (n > kPar)
@@ -302,7 +319,7 @@ napi_value UnaryOp(napi_env env, napi_callback_info info) {
   float al = static_cast<float>(a.num(5));
   switch (op) {
     case U_RELU: par_map(n, [&](int64_t i) { y[i] = x[i] > 0 ? x[i] : 0.f; }); break;
-    case U_LEAKY: par_map(n, [&](int64_t i) { y[i] = x[i] < 0 ? al * x[i] : x[i]; }); break;
+    case U_LEAKY: par_map(n, [&](int64_t i) { y[i] = std::max(x[i], 0.f) + al * std::min(x[i], 0.f); }); break;
     case U_TANH: par_map(n, [&](int64_t i) { y[i] = std::tanh(x[i]); }); break;
     case U_SIGMOID: par_map(n, [&](int64_t i) { y[i] = 1.f / (1.f + std::exp(-x[i])); }); break;
     case U_SQUARE: par_map(n, [&](int64_t i) { y[i] = x[i] * x[i]; }); break;
@@ -312,7 +329,7 @@ napi_value UnaryOp(napi_env env, napi_callback_info info) {
     case U_EXP: par_map(n, [&](int64_t i) { y[i] = std::exp(x[i]); }); break;
     case U_LOG: par_map(n, [&](int64_t i) { y[i] = std::log(x[i]); }); break;
     case U_ABS: par_map(n, [&](int64_t i) { y[i] = std::fabs(x[i]); }); break;
-    case U_STEP: par_map(n, [&](int64_t i) { y[i] = std::isnan(x[i]) ? NAN : (x[i] > 0 ? 1.f : al); }); break;
+    case U_STEP: par_map(n, [&](int64_t i) { y[i] = x[i] != x[i] ? x[i] : blend(x[i] > 0, 1.f, al); }); break;
     case U_SOFTPLUS:
       par_map(n, [&](int64_t i) {
         // Same thresholds as tfjs so results agree to float rounding.
@@ -448,8 +465,12 @@ napi_value EltGrad(napi_env env, napi_callback_info info) {
   int64_t n = a.i64(5);
   float al = static_cast<float>(a.num(6));
   switch (op) {
-    case 0: par_map(n, [&](int64_t i) { dx[i] = x[i] > 0 ? dy[i] : 0.f; }); break;
-    case 1: par_map(n, [&](int64_t i) { dx[i] = x[i] > 0 ? dy[i] : al * dy[i]; }); break;
+    case 0: par_map(n, [&](int64_t i) { dx[i] = dy[i] * static_cast<float>(x[i] > 0); }); break;
+    case 1:
+      par_map(n, [&](int64_t i) {
+        dx[i] = blend(x[i] > 0, dy[i], al * dy[i]);
+      });
+      break;
     case 2: par_map(n, [&](int64_t i) { dx[i] = (1.f - x[i] * x[i]) * dy[i]; }); break;
     case 3: par_map(n, [&](int64_t i) { dx[i] = dy[i] * (x[i] * 2.f); }); break;
     case 4: par_map(n, [&](int64_t i) { dx[i] = dy[i] * x[i] * (1.f - x[i]); }); break;
@@ -528,7 +549,7 @@ napi_value Select(napi_env env, napi_callback_info info) {
   int64_t n = 1;
   for (auto s : shape) n *= s;
   if (r == 1 && sc[0] == 1 && sa[0] == 1 && sb[0] == 1) {
-    par_map(n, [&](int64_t i) { Y[i] = Cd[i] ? A[i] : B[i]; });
+    par_map(n, [&](int64_t i) { Y[i] = blend(Cd[i] != 0, A[i], B[i]); });
     return undef(env);
   }
 #pragma omp parallel for schedule(static) if (n > kPar)

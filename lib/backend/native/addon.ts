@@ -60,6 +60,10 @@ export function loadNativeAddon(): AddonLoad {
     return cached;
   }
   try {
+    // OpenMP threads that spin while waiting collapse when the cores are shared (10x slower
+    // measured with other processes running); sleeping waits cost little here. Must be set
+    // before libgomp loads with the addon; an explicit user setting wins.
+    if (!process.env.OMP_WAIT_POLICY) process.env.OMP_WAIT_POLICY = 'PASSIVE';
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const addon = require(file) as NativeAddon;
     addon.info();
