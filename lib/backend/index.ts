@@ -17,3 +17,4 @@ export type { AuditCase, AuditResult } from './kernelAudit';
 export { packageVersion } from './versions';
 export { maxPoolGradMasked } from './kernels/maxPoolGrad';
 export { resizeNearestNeighborGradOneHot } from './kernels/resizeNearestNeighborGrad';
+export { unsortedSegmentSumSelector } from './kernels/unsortedSegmentSum';

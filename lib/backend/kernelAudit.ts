@@ -151,6 +151,19 @@ export function auditCases(): AuditCase[] {
         return [g, tf.mean(tf.square(tf.sub(norm, 1)))];
       },
     },
+    {
+      name: 'gather + its gradient (UnsortedSegmentSum)',
+      run: () => valueAndGrads((x) => tf.gather(x, tf.tensor1d([2, 0, 2, 1], 'int32'), 1), [data([3, 4, 2], 1)]),
+    },
+    {
+      name: 'fused conv2d + bias + relu (tf.layers Conv2D)',
+      run: () =>
+        valueAndGrads((x, w, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 2, pad: 'same', bias: b, activation: 'relu' }), [
+          x4(1),
+          data([4, 4, 3, 5], 2),
+          data([5], 3),
+        ]),
+    },
     optimizerCase('Adam', () => tf.train.adam(0.01, 0.5, 0.999)),
     optimizerCase('RMSProp', () => tf.train.rmsprop(0.01)),
     optimizerCase('SGD', () => tf.train.sgd(0.1)),

@@ -85,7 +85,7 @@ describe('backend/kernelAudit: every op our models train with runs on wasm', fun
       expect(r.maxRelError!, r.name).to.be.at.most(1e-4);
     }
     const kernels = new Set(results.flatMap((r) => r.kernels));
-    for (const k of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'ResizeNearestNeighborGrad', 'ClipByValue', 'FusedBatchNorm']) {
+    for (const k of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'ResizeNearestNeighborGrad', 'ClipByValue', 'FusedBatchNorm', 'UnsortedSegmentSum', 'FusedConv2D']) {
       expect(kernels.has(k), k).to.equal(true);
     }
   });

@@ -161,4 +161,20 @@ describe('backend/kernels: registered kernels agree with the cpu backend', funct
       }
     }
   });
+
+  it('UnsortedSegmentSum on wasm (missing upstream; the gradient of gather): random shapes, rel. error <= 1e-4', async () => {
+    const r = intRng(17);
+    for (let k = 0; k < 10; k++) {
+      const len = r(1, 9);
+      const rest = Array.from({ length: r(0, 2) }, () => r(1, 4));
+      const num = r(1, 6);
+      const ids = Array.from({ length: len }, () => r(0, num - 1));
+      const run = () =>
+        tf.unsortedSegmentSum(tf.tensor(seeded(len * rest.reduce((a, b) => a * b, 1), k + 1), [len, ...rest]), tf.tensor1d(ids, 'int32'), num);
+      const got = await on('wasm', run);
+      const want = await on('cpu', run);
+      expect(got.shape).to.deep.equal([num, ...rest]);
+      expect(relError(got.values, want.values), JSON.stringify({ len, rest, num, ids })).to.be.at.most(1e-4);
+    }
+  });
 });

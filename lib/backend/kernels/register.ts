@@ -4,6 +4,7 @@ import { conv2dBackpropFilterAsConv } from './conv2dBackpropFilter';
 import { conv2dBackpropInputPhases } from './conv2dBackpropInput';
 import { MaxPoolGradAttrs, maxPoolGradMasked } from './maxPoolGrad';
 import { ResizeAttrs, resizeNearestNeighborGradOneHot } from './resizeNearestNeighborGrad';
+import { unsortedSegmentSumSelector } from './unsortedSegmentSum';
 
 /** A kernel this library registers for the wasm backend, and why. */
 export interface RegisteredKernel {
@@ -28,6 +29,10 @@ export const WASM_KERNELS: readonly RegisteredKernel[] = [
   {
     kernelName: 'ResizeNearestNeighborGrad',
     reason: "wasm's ignores halfPixelCenters and is wrong with alignCorners on a size-1 axis (not the forward's adjoint)",
+  },
+  {
+    kernelName: 'UnsortedSegmentSum',
+    reason: 'missing in tfjs-backend-wasm: it is the gradient of tf.gather',
   },
 ];
 
@@ -113,6 +118,18 @@ export function registerWasmKernels(): string[] {
       maxPoolGradMasked(asTensor4D(inputs.dy!), asTensor4D(inputs.input!), asTensor4D(inputs.output!), a),
     );
   });
+
+  if (tf.getKernel('UnsortedSegmentSum', 'wasm') == null) {
+    tf.registerKernel({
+      kernelName: 'UnsortedSegmentSum',
+      backendName: 'wasm',
+      kernelFunc: ({ inputs, attrs }) => {
+        const t = (i: tf.TensorInfo) => (i instanceof tf.Tensor ? i : tf.engine().makeTensorFromTensorInfo(i));
+        const { numSegments } = attrs as unknown as { numSegments: number };
+        return tf.tidy(() => unsortedSegmentSumSelector(t(inputs.x!), t(inputs.segmentIds!), numSegments));
+      },
+    });
+  }
 
   // Plain upsampling (both flags off) keeps wasm's own kernel: right there, and native.
   override('ResizeNearestNeighborGrad', ({ inputs, attrs }) => {
