@@ -6,7 +6,7 @@ import { MaxPoolGradAttrs, maxPoolGradMasked } from './maxPoolGrad';
 import { ResizeAttrs, resizeNearestNeighborGradOneHot } from './resizeNearestNeighborGrad';
 import { unsortedSegmentSumSelector } from './unsortedSegmentSum';
 
-/** A kernel this library registers for the wasm backend, and why. */
+/** A kernel this library registers for a backend (added where missing, replaced where wrong or slow), and why. */
 export interface RegisteredKernel {
   kernelName: string;
   reason: string;
