@@ -6,3 +6,4 @@ export * from './npz';
 export { NumpyRandomState } from './mt19937';
 export { pivotedCholesky, symmetricEigenvalues } from './linalg';
 export * from './folderFeatures';
+export * from './extractors';

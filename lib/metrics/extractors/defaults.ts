@@ -23,3 +23,13 @@ export const EXTRACTOR_DEFAULTS = {
   /** Input side of the domain classifier (images are resized to it). */
   domainClassifierSize: 32,
 } as const;
+
+/** Training defaults of the domain classifier (domainClassifier.ts). */
+export const DOMAIN_CLASSIFIER_DEFAULTS = {
+  epochs: 12,
+  batchSize: 64,
+  learningRate: 2e-3,
+  heldOutFraction: 0.2,
+  seed: 0,
+  featureDim: 64,
+} as const;

@@ -4,3 +4,6 @@ export * from './batching';
 export * from './registry';
 export * from './inceptionV3Fid';
 export * from './nsfwjsProxy';
+export * from './domainClassifier';
+export * from './domainData';
+export * from './domainTraining';

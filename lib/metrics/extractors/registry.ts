@@ -2,6 +2,7 @@ import { UserError } from '../../util/errors';
 import { ExtractorFactory, ExtractorOptions, FeatureExtractor } from './types';
 import { createNsfwjsProxy } from './nsfwjsProxy';
 import { createInceptionV3Fid } from './inceptionV3Fid';
+import { createDomainClassifierExtractor } from './domainClassifier';
 
 /**
  * Feature extractors by name (torch-fidelity style): adding one is one file plus one line here.
@@ -31,3 +32,4 @@ export async function getExtractor(name: string, opts: ExtractorOptions = {}): P
 
 registerExtractor('inception-v3-fid', createInceptionV3Fid);
 registerExtractor('nsfwjs-proxy', createNsfwjsProxy);
+registerExtractor('domain-classifier', createDomainClassifierExtractor);

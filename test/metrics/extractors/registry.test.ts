@@ -7,7 +7,7 @@ import { UserError } from '../../../lib/util/errors';
 
 describe('feature extractor registry', () => {
   it('lists the built-in extractors', () => {
-    expect(listExtractors()).to.include.members(['inception-v3-fid', 'nsfwjs-proxy']);
+    expect(listExtractors()).to.include.members(['inception-v3-fid', 'nsfwjs-proxy', 'domain-classifier']);
   });
 
   it('unknown names and bad batch sizes are UserErrors', async () => {

@@ -1,0 +1,48 @@
+/**
+ * Measurements for the report (not a mocha test; run by hand):
+ *   DATA_ROOT=../shared/data node -r ts-node/register/transpile-only test/metrics/extractors/measure.ts domain [hair|eye] [epochs] [out]
+ *   node -r ts-node/register/transpile-only test/metrics/extractors/measure.ts speed nsfwjs-proxy|domain-classifier|inception-v3-fid [n]
+ * Backend: wasm (ANIME_GAN_MEASURE_BACKEND=cpu to compare).
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { getExtractor, trainAnimeTagClassifier } from '../../../lib/metrics/extractors';
+
+async function main(): Promise<void> {
+  await tf.setBackend(process.env.ANIME_GAN_MEASURE_BACKEND ?? 'wasm');
+  const [what, a, b, c] = process.argv.slice(2);
+  if (what === 'domain') {
+    const root = process.env.DATA_ROOT;
+    if (!root) throw new Error('set DATA_ROOT');
+    const t0 = Date.now();
+    const clf = await trainAnimeTagClassifier(root, {
+      attribute: a ?? 'hair',
+      epochs: b ? Number(b) : undefined,
+      out: c,
+      onEpoch: (e, l) => console.log(`epoch ${e + 1}: loss ${l.loss.toFixed(3)} train acc ${l.trainAccuracy.toFixed(3)} held-out acc ${l.heldOutAccuracy.toFixed(3)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`),
+    });
+    const majority = 'see class counts in tags.csv';
+    console.log(JSON.stringify({ backend: tf.getBackend(), attribute: clf.attribute, classes: clf.classNames, heldOutAccuracy: clf.heldOutAccuracy, seconds: (Date.now() - t0) / 1000, note: majority }));
+    clf.model.dispose();
+  } else if (what === 'speed') {
+    const ex = await getExtractor(a ?? 'nsfwjs-proxy', { progress: false });
+    const n = Number(b ?? 16);
+    const x = tf.randomUniform([n, 96, 96, 3], -1, 1, 'float32', 1) as tf.Tensor4D;
+    const warm = x.slice(0, 1);
+    await ex.extract(warm);
+    warm.dispose();
+    const t0 = Date.now();
+    await ex.extract(x);
+    const s = (Date.now() - t0) / 1000;
+    console.log(JSON.stringify({ extractor: ex.name, backend: tf.getBackend(), images: n, inputSize: 96, imagesPerSecond: n / s }));
+    x.dispose();
+    ex.dispose();
+  } else {
+    throw new Error('usage: measure.ts domain [attr] [epochs] [out] | speed NAME [n]');
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,100 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { expect } from 'chai';
+import { getExtractor } from '../../../lib/metrics/extractors/registry';
+import { nsfwjsModelDir } from '../../../lib/metrics/extractors/nsfwjsProxy';
+import { loadImagesResized } from '../../../lib/metrics/extractors/domainData';
+import { FeatureExtractor } from '../../../lib/metrics/extractors/types';
+import { fidFromFeatures } from '../../../lib/metrics/fid';
+import { maxAbsDiff, useFastBackend } from './helpers';
+
+/** Smooth random "images" (low-resolution noise upsampled): a stand-in image distribution. */
+function smoothImages(n: number, seed: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const low = tf.randomUniform([n, 6, 6, 3], -1, 1, 'float32', seed);
+    return tf.image.resizeBilinear(low as tf.Tensor4D, [64, 64], false, true);
+  });
+}
+
+describe('nsfwjs-proxy extractor (offline proxy Inception)', function () {
+  useFastBackend();
+  let ex: FeatureExtractor;
+  let tensorsBefore = 0;
+
+  before(async () => {
+    tensorsBefore = tf.memory().numTensors;
+    ex = await getExtractor('nsfwjs-proxy', { progress: false });
+  });
+  after(() => {
+    ex?.dispose();
+    expect(tf.memory().numTensors).to.equal(tensorsBefore);
+  });
+
+  it('loads from files inside node_modules/nsfwjs (no download) and says it is a proxy', () => {
+    expect(fs.existsSync(path.join(nsfwjsModelDir(), 'model.min.js'))).to.equal(true);
+    expect(ex.dim).to.equal(2048);
+    expect(ex.classes).to.equal(5);
+    expect(ex.description).to.match(/proxy/).and.match(/not comparable/);
+  });
+
+  it('features are deterministic, 2048-d, and differ between images; probs sum to 1; no leaks', async () => {
+    const x = smoothImages(3, 1);
+    const n0 = tf.memory().numTensors;
+    const a = await ex.extract(x);
+    const b = await ex.extract(x);
+    expect(tf.memory().numTensors).to.equal(n0);
+    x.dispose();
+    expect(a.features).to.have.length(3 * 2048);
+    expect(maxAbsDiff(a.features, b.features)).to.equal(0);
+    expect(maxAbsDiff(a.features.subarray(0, 2048), a.features.subarray(2048, 4096))).to.be.above(1e-3);
+    for (let i = 0; i < 3; i++) expect(a.probs!.subarray(5 * i, 5 * i + 5).reduce((s, v) => s + v, 0)).to.be.closeTo(1, 1e-5);
+  });
+
+  it('batch size does not change the features', async () => {
+    const x = smoothImages(3, 2);
+    const ex1 = await getExtractor('nsfwjs-proxy', { batchSize: 1, progress: false });
+    const one = await ex1.extract(x);
+    ex1.dispose();
+    const three = await ex.extract(x);
+    x.dispose();
+    expect(maxAbsDiff(one.features, three.features)).to.be.below(1e-4);
+  });
+
+  it('proxy FID: a set vs a disjoint half of itself is small, vs noise is large (synthetic smooth images)', async function () {
+    const n = 12;
+    const all = smoothImages(2 * n, 7);
+    const noise = tf.randomUniform([n, 64, 64, 3], -1, 1, 'float32', 8) as tf.Tensor4D;
+    const t0 = Date.now();
+    const f = (await ex.extract(all)).features;
+    const fn = (await ex.extract(noise)).features;
+    const ips = (3 * n) / ((Date.now() - t0) / 1000);
+    all.dispose();
+    noise.dispose();
+    const half = fidFromFeatures(f.subarray(0, n * 2048), f.subarray(n * 2048), 2048);
+    const vsNoise = fidFromFeatures(f.subarray(0, n * 2048), fn, 2048);
+    console.log(`    ${tf.getBackend()}: ${ips.toFixed(2)} images/s (64x64 -> 299); proxy FID half/half ${half.toFixed(1)}, vs noise ${vsNoise.toFixed(1)} (n=${n}, biased at this n)`);
+    expect(vsNoise).to.be.above(3 * half);
+  });
+
+  it('proxy FID on real anime faces: disjoint halves small, vs noise large (needs DATA_ROOT)', async function () {
+    const root = process.env.DATA_ROOT;
+    const dir = root && path.join(root, 'anime-faces-96', 'images');
+    if (!dir || !fs.existsSync(dir)) {
+      console.log('    SKIPPED: set DATA_ROOT (e.g. ../shared/data) to run this on real anime faces');
+      return this.skip();
+    }
+    const n = 16;
+    const files = Array.from({ length: 2 * n }, (_, i) => path.join(dir, `${i}.jpg`));
+    const real = await loadImagesResized(files, 96, 'anime faces');
+    const noise = tf.tidy(() => tf.image.resizeBilinear(tf.randomUniform([n, 12, 12, 3], -1, 1, 'float32', 9) as tf.Tensor4D, [96, 96]));
+    const f = (await ex.extract(real)).features;
+    const fn = (await ex.extract(noise)).features;
+    real.dispose();
+    noise.dispose();
+    const half = fidFromFeatures(f.subarray(0, n * 2048), f.subarray(n * 2048), 2048);
+    const vsNoise = fidFromFeatures(f.subarray(0, n * 2048), fn, 2048);
+    console.log(`    anime faces: proxy FID half/half ${half.toFixed(1)}, vs smooth noise ${vsNoise.toFixed(1)} (n=${n})`);
+    expect(vsNoise).to.be.above(2 * half);
+  });
+});
