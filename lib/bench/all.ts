@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { benchDcgan, DcganBenchResult, dcganTrainFlops } from './dcgan';
 import { PeerResult, runPeer } from './peer';
 import { measurePeakGflops } from '../backend/native';
+import { benchInception, benchProposedStep, ThroughputResult } from './model';
 
 export interface BenchRow {
   size: number;
@@ -22,6 +23,8 @@ export interface BenchAllResult {
   backend: string;
   peak_gflops?: number;
   rows: BenchRow[];
+  /** The proposed model's step and the Inception feature pass (no peer), or why they failed. */
+  extra: (ThroughputResult | { what: string; error: string })[];
 }
 
 export interface BenchAllOptions {
@@ -30,13 +33,15 @@ export interface BenchAllOptions {
   /** Timed steps for 64x64; smaller images get proportionally more. */
   steps?: number;
   log?: (line: string) => void;
+  /** Also time the proposed model's step and the Inception pass (default true). */
+  extra?: boolean;
 }
 
 export async function benchAll(opts: BenchAllOptions = {}): Promise<BenchAllResult> {
   const sizes = opts.sizes ?? [32, 64];
   const batch = opts.batch ?? 64;
   const log = opts.log ?? (() => undefined);
-  const peak = measurePeakGflops(1);
+  const peak = measurePeakGflops(2);
   if (peak) log(`peak: ${peak.toFixed(0)} GFLOP/s (oneDNN 2048^3 sgemm)`);
   const rows: BenchRow[] = [];
   for (const size of sizes) {
@@ -52,7 +57,18 @@ export async function benchAll(opts: BenchAllOptions = {}): Promise<BenchAllResu
     }
     rows.push(row);
   }
-  return { backend: tf.getBackend(), peak_gflops: peak && Math.round(peak), rows };
+  const extra: BenchAllResult['extra'] = [];
+  if (opts.extra ?? true) {
+    for (const [what, f] of [['proposed model step', () => benchProposedStep()], ['Inception features', () => benchInception()]] as const) {
+      log(`${what}...`);
+      try {
+        extra.push(await f());
+      } catch (e) {
+        extra.push({ what, error: (e as Error).message.split('\n')[0] });
+      }
+    }
+  }
+  return { backend: tf.getBackend(), peak_gflops: peak && Math.round(peak), rows, extra };
 }
 
 /** The results as a Markdown table (the README keeps one). */
@@ -66,6 +82,12 @@ export function formatBenchTable(r: BenchAllResult): string {
     const p = 'error' in row.peer ? `n/a (${row.peer.error})` : String(row.peer.images_per_s);
     lines.push(`| ${row.size}x${row.size}, ${row.batch} | ${p} | ${row.ours.images_per_s} | ${row.ratio ?? 'n/a'} | ` +
       `${row.peer_gflops ?? 'n/a'}${pk(row.peer_gflops)} | ${row.ours.gflops}${pk(row.ours.gflops)} |`);
+  }
+  if (r.extra.length) {
+    lines.push('', `| other hot paths (${r.backend}) | batch | img/s | ms/batch |`, '|---|---|---|---|');
+    for (const e of r.extra) {
+      lines.push('error' in e ? `| ${e.what} | | n/a (${e.error}) | |` : `| ${e.what} | ${e.batch} | ${e.images_per_s} | ${e.ms_per_batch} |`);
+    }
   }
   if (r.peak_gflops) lines.push('', `Machine peak (oneDNN sgemm 2048³, all cores): ${r.peak_gflops} GFLOP/s.`);
   return lines.join('\n');

@@ -1,3 +1,4 @@
 export * from './dcgan';
 export * from './peer';
 export * from './all';
+export * from './model';

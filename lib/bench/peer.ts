@@ -14,6 +14,8 @@ export interface PeerResult {
   batch: number;
   ms_per_step: number;
   images_per_s: number;
+  /** The OpenMP wait policy the peer ran with (the same as ours; see runPeer). */
+  omp_wait_policy?: string;
 }
 
 /** Where the peer script is: env ANIME_GAN_PEER, else ../shared/bench/peer_dcgan.py beside the repo. */
@@ -42,12 +44,15 @@ export function peerPython(): string {
 export function runPeer(size: number, batch: number, steps: number): PeerResult | { error: string } {
   const script = findPeerScript();
   if (!script) return { error: 'peer script ../shared/bench/peer_dcgan.py not found (set ANIME_GAN_PEER)' };
+  // Same OpenMP settings as our process (the native addon defaults to passive waits, which
+  // also spares the peer's OpenMP threads from collapsing when the cores are shared).
+  const env = { ...process.env };
   const r = spawnSync(peerPython(), [script, '--size', String(size), '--batch', String(batch), '--steps', String(steps)],
-    { encoding: 'utf8', timeout: 30 * 60 * 1000 });
+    { encoding: 'utf8', timeout: 30 * 60 * 1000, env });
   if (r.error) return { error: `peer failed to start: ${r.error.message}` };
   const line = r.stdout.trim().split('\n').pop() ?? '';
   try {
-    return JSON.parse(line) as PeerResult;
+    return { ...(JSON.parse(line) as PeerResult), omp_wait_policy: env.OMP_WAIT_POLICY ?? 'default' };
   } catch {
     const err = (r.stderr || r.stdout).trim().split('\n').pop() ?? `exit ${r.status}`;
     return { error: `peer failed: ${err}` };

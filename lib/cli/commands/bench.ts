@@ -30,11 +30,12 @@ export function registerBenchCommands(program: Command): void {
     .option('--batch <n>', 'batch size', parseIntOption('--batch'), 64)
     .option('--steps <n>', 'timed steps at 64x64 (more at 32x32)', parseIntOption('--steps'), 5)
     .option('--sizes <list>', 'comma-separated sides', '32,64')
+    .option('--no-extra', 'skip the proposed model step and the Inception pass')
     .option('--json', 'print JSON instead of a table')
     .action(async (o, cmd: Command) => {
       await useBackend(cmd, false);
       const sizes = String(o.sizes).split(',').map(Number);
-      const r = await benchAll({ sizes, batch: o.batch, steps: o.steps, log: (l) => process.stderr.write(`${l}\n`) });
+      const r = await benchAll({ sizes, batch: o.batch, steps: o.steps, extra: o.extra, log: (l) => process.stderr.write(`${l}\n`) });
       console.log(o.json ? JSON.stringify(r, null, 2) : formatBenchTable(r));
     });
   all(bench.command('all'));
