@@ -6,4 +6,5 @@ export * from './npz';
 export { NumpyRandomState } from './mt19937';
 export { pivotedCholesky, symmetricEigenvalues } from './linalg';
 export * from './folderFeatures';
+export * from './evaluate';
 export * from './extractors';

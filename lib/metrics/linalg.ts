@@ -48,6 +48,7 @@ export function pivotedCholesky(A: Float64Array, n: number, tol?: number): Pivot
   const a = Float64Array.from(A);
   const perm = new Int32Array(n);
   for (let i = 0; i < n; i++) perm[i] = i;
+  const col = new Float64Array(n);
   let maxDiag = 0;
   for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, a[i * n + i]);
   const stop = tol ?? n * Number.EPSILON * maxDiag;
@@ -60,13 +61,14 @@ export function pivotedCholesky(A: Float64Array, n: number, tol?: number): Pivot
     if (p !== k) swapSymmetric(a, n, k, p, perm);
     const lkk = Math.sqrt(a[k * n + k]);
     a[k * n + k] = lkk;
-    for (let i = k + 1; i < n; i++) a[i * n + k] /= lkk;
+    // column k of L, also kept contiguous so the update below reads it without striding
+    for (let i = k + 1; i < n; i++) col[i] = a[i * n + k] /= lkk;
     // rank-1 update of the lower triangle of the trailing block
     for (let i = k + 1; i < n; i++) {
-      const lik = a[i * n + k];
+      const lik = col[i];
       if (lik === 0) continue;
       const ri = i * n;
-      for (let j = k + 1; j <= i; j++) a[ri + j] -= lik * a[j * n + k];
+      for (let j = k + 1; j <= i; j++) a[ri + j] -= lik * col[j];
     }
     rank = k + 1;
   }
