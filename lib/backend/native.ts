@@ -68,15 +68,24 @@ export function registerNativeBackend(priority = NATIVE_BACKEND_PRIORITY): Nativ
       return r;
     };
   };
+  // name -> the wasm kernelFunc copied (so a wasm kernel replaced later, e.g. a fixed one
+  // registered when the wasm candidate loads, is re-copied when the backend starts).
+  const copied = new Map<string, tf.KernelFunc>();
   const registerKernels = () => {
     for (const cfg of tf.getKernelsForBackend('wasm')) {
-      if (registered.has(cfg.kernelName)) continue;
-      const kernelFunc = timed(cfg.kernelName, native[cfg.kernelName] ?? cfg.kernelFunc);
-      tf.registerKernel({ ...cfg, backendName: NATIVE_BACKEND_NAME, kernelFunc });
-      registered.add(cfg.kernelName);
+      if (cfg.kernelName in native) {
+        if (registered.has(cfg.kernelName)) continue;
+        tf.registerKernel({ ...cfg, backendName: NATIVE_BACKEND_NAME, kernelFunc: timed(cfg.kernelName, native[cfg.kernelName]) });
+        registered.add(cfg.kernelName);
+        continue;
+      }
+      if (copied.get(cfg.kernelName) === cfg.kernelFunc) continue;
+      if (copied.has(cfg.kernelName)) tf.unregisterKernel(cfg.kernelName, NATIVE_BACKEND_NAME);
+      tf.registerKernel({ ...cfg, backendName: NATIVE_BACKEND_NAME, kernelFunc: timed(cfg.kernelName, cfg.kernelFunc) });
+      copied.set(cfg.kernelName, cfg.kernelFunc);
     }
     for (const [name, kernelFunc] of Object.entries(native)) {
-      if (registered.has(name)) continue; // e.g. Conv2DBackpropFilter when wasm has none
+      if (registered.has(name)) continue; // e.g. the fused-gradient kernels wasm has no version of
       tf.registerKernel({ kernelName: name, backendName: NATIVE_BACKEND_NAME, kernelFunc: timed(name, kernelFunc) });
       registered.add(name);
     }

@@ -157,6 +157,18 @@ describe('native backend (oneDNN addon)', function () {
     }
   });
 
+  it('passes the backend kernel audit (every op the models use, forward and gradients, vs cpu)', async () => {
+    // Through the package's backend module, which also installs its CPU kernel fixes (the reference).
+    const { auditKernels } = await import('../../lib/backend');
+    const results = await auditKernels(NATIVE_BACKEND_NAME, 'cpu');
+    expect(results.length).to.be.greaterThan(10);
+    for (const r of results) {
+      expect(r.missing, r.name).to.deep.equal([]);
+      expect(r.error, r.name).to.equal(undefined);
+      expect(r.maxRelError, r.name).to.be.at.most(1e-4);
+    }
+  });
+
   it('a DCGAN trains to the same losses as on the CPU backend (20 steps, same seed)', async function () {
     this.timeout(300000);
     const { resolveConfig } = await import('../../lib/presets');
