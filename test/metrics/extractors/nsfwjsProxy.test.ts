@@ -7,6 +7,7 @@ import { nsfwjsModelDir } from '../../../lib/metrics/extractors/nsfwjsProxy';
 import { loadImagesResized } from '../../../lib/metrics/extractors/domainData';
 import { FeatureExtractor } from '../../../lib/metrics/extractors/types';
 import { fidFromFeatures } from '../../../lib/metrics/fid';
+import { embeddedDataset } from '../../../lib/data/synth';
 import { maxAbsDiff, useFastBackend } from './helpers';
 
 /** Smooth random "images" (low-resolution noise upsampled): a stand-in image distribution. */
@@ -61,9 +62,11 @@ describe('nsfwjs-proxy extractor (offline proxy Inception)', function () {
     expect(maxAbsDiff(one.features, three.features)).to.be.below(1e-4);
   });
 
-  it('proxy FID: a set vs a disjoint half of itself is small, vs noise is large (synthetic smooth images)', async function () {
+  it('proxy FID: embedded synthetic anime set vs a disjoint half of itself is small, vs noise is large', async function () {
     const n = 12;
-    const all = smoothImages(2 * n, 7);
+    const dir = await embeddedDataset('anime', { n: 2 * n, size: [64, 64], seed: 0 });
+    const files = fs.readdirSync(path.join(dir, 'images')).sort().slice(0, 2 * n).map((f) => path.join(dir, 'images', f));
+    const all = await loadImagesResized(files, 64, 'synthetic anime');
     const noise = tf.randomUniform([n, 64, 64, 3], -1, 1, 'float32', 8) as tf.Tensor4D;
     const t0 = Date.now();
     const f = (await ex.extract(all)).features;
@@ -73,7 +76,7 @@ describe('nsfwjs-proxy extractor (offline proxy Inception)', function () {
     noise.dispose();
     const half = fidFromFeatures(f.subarray(0, n * 2048), f.subarray(n * 2048), 2048);
     const vsNoise = fidFromFeatures(f.subarray(0, n * 2048), fn, 2048);
-    console.log(`    ${tf.getBackend()}: ${ips.toFixed(2)} images/s (64x64 -> 299); proxy FID half/half ${half.toFixed(1)}, vs noise ${vsNoise.toFixed(1)} (n=${n}, biased at this n)`);
+    console.log(`    ${tf.getBackend()}: ${ips.toFixed(2)} images/s (64x64 -> 299); proxy FID half/half ${half.toFixed(2)}, vs noise ${vsNoise.toFixed(2)} (n=${n}, biased at this n)`);
     expect(vsNoise).to.be.above(3 * half);
   });
 
@@ -94,7 +97,7 @@ describe('nsfwjs-proxy extractor (offline proxy Inception)', function () {
     noise.dispose();
     const half = fidFromFeatures(f.subarray(0, n * 2048), f.subarray(n * 2048), 2048);
     const vsNoise = fidFromFeatures(f.subarray(0, n * 2048), fn, 2048);
-    console.log(`    anime faces: proxy FID half/half ${half.toFixed(1)}, vs smooth noise ${vsNoise.toFixed(1)} (n=${n})`);
+    console.log(`    anime faces: proxy FID half/half ${half.toFixed(2)}, vs smooth noise ${vsNoise.toFixed(2)} (n=${n})`);
     expect(vsNoise).to.be.above(2 * half);
   });
 });
