@@ -130,12 +130,16 @@ function crossGram(c1: PivotedCholesky, c2: PivotedCholesky, n: number): Float64
  * Inputs: means of length d, covariances d x d row-major (float64). Covariances are
  * symmetrised ((S + S^T)/2; np.cov's output can differ from symmetric at rounding level).
  *
- * Regularisation: pytorch-fid adds eps·I to both covariances when scipy's sqrtm returns
- * non-finite values. With scipy 1.10 that happens only in corner cases (two exactly-zero
- * eigenvalues of the product coupled by a non-zero Schur entry inside one 64-block); it does
- * not happen for singular covariances from too few samples, nor for zero covariances
- * (constant images), and the fixtures check that. The route here cannot fail for finite PSD
- * inputs, so it adds eps·I only if its own result is not finite, as the reference does.
+ * Regularisation: pytorch-fid adds eps·I to both covariances when scipy's sqrtm fails
+ * (non-finite result). With scipy 1.10 (installed here) that happens when the Schur form of
+ * S1 S2 has two exactly-zero eigenvalues coupled by a non-zero entry inside one 64-block of
+ * its blocked square root: in practice, a feature that is constant (dead) in set 1 and another
+ * constant in set 2, at dimensions below 128 where the whole matrix is one block (pytorch-fid's
+ * dims=64 option). `scipyWouldRegularise` detects exactly that structure and we then add
+ * eps·I as the reference does; singular covariances from too few samples, zero covariances
+ * (constant images) and 2048-d features never trigger it, and the fixtures check both cases.
+ * Our route cannot fail otherwise for finite PSD inputs; if it ever returns a non-finite value
+ * we add eps·I as well.
  */
 export function calculateFrechetDistance(
   mu1: ArrayLike<number>,
@@ -163,7 +167,8 @@ export function calculateFrechetDistance(
     tr1 += s1[i * d + i];
     tr2 += s2[i * d + i];
   }
-  let trCovmean = traceSqrtProduct(s1, s2, d);
+  const regularise = scipyWouldRegularise(s1, s2, d);
+  let trCovmean = regularise ? NaN : traceSqrtProduct(s1, s2, d);
   if (!Number.isFinite(trCovmean)) {
     // as pytorch-fid: "fid calculation produces singular product; adding eps to diagonal"
     for (let i = 0; i < d; i++) {
@@ -173,6 +178,40 @@ export function calculateFrechetDistance(
     trCovmean = traceSqrtProduct(s1, s2, d);
   }
   return ss + tr1 + tr2 - 2 * trCovmean;
+}
+
+/**
+ * Whether pytorch-fid's scipy.linalg.sqrtm(S1 S2) fails, so that it adds eps·I (scipy 1.10).
+ * LAPACK's Schur routine (dgees) first permutes zero rows of S1 S2 to the bottom and zero
+ * columns to the top, each giving an exact zero eigenvalue; a zero row i comes from a feature
+ * constant in set 1 (row i of S1 is zero), a zero column j from one constant in set 2. scipy's
+ * square-root recurrence then divides T[top, bottom] = (S1 S2)[j, i] by sqrt(0) + sqrt(0) and
+ * raises when that entry is non-zero, but only when both lie in the same 64-block of the
+ * blocked recurrence, i.e. when d < 128 (one block); across blocks the Sylvester solver copes.
+ */
+export function scipyWouldRegularise(s1: Float64Array, s2: Float64Array, d: number): boolean {
+  if (d >= 128) return false;
+  const zeroRows = (s: Float64Array) => {
+    const out: number[] = [];
+    for (let i = 0; i < d; i++) {
+      let zero = true;
+      for (let k = 0; k < d && zero; k++) zero = s[i * d + k] === 0;
+      if (zero) out.push(i);
+    }
+    return out;
+  };
+  const z1 = zeroRows(s1);
+  if (z1.length === 0) return false;
+  const z2 = zeroRows(s2);
+  for (const i of z1) {
+    for (const j of z2) {
+      if (i === j) continue;
+      let t = 0;
+      for (let k = 0; k < d; k++) t += s1[j * d + k] * s2[k * d + i];
+      if (t !== 0) return true;
+    }
+  }
+  return false;
 }
 
 /** (S + S^T)/2 as a fresh Float64Array, refusing non-finite or clearly non-symmetric input. */

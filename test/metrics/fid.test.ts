@@ -4,6 +4,7 @@ import {
   calculateActivationStatistics,
   calculateFrechetDistance,
   fidFromFeatures,
+  scipyWouldRegularise,
   fidFromStatistics,
   readStatistics,
   traceSqrtProduct,
@@ -17,9 +18,12 @@ describe('metrics/fid (eq. 12)', () => {
     it(`matches pytorch-fid/scipy on ${c.name} (features -> statistics -> FID) to 1e-6 relative`, function () {
       if (slow) this.timeout(600_000);
       const t0 = Date.now();
-      const fid = fidFromFeatures(features(c.set1, c.dim), features(c.set2, c.dim), c.dim);
+      const a = calculateActivationStatistics(features(c.set1, c.dim), c.dim);
+      const b = calculateActivationStatistics(features(c.set2, c.dim), c.dim);
+      const fid = fidFromStatistics(a, b);
       if (slow) console.log(`      ${c.name}: ours ${fid}, scipy ${c.fid}, rel ${relErr(fid, c.fid).toExponential(2)}, ${Date.now() - t0} ms`);
-      expect(c.epsBranch, 'fixture should not need the eps fallback').to.equal(false);
+      // pytorch-fid regularised (eps·I) exactly when we predict it would
+      expect(scipyWouldRegularise(a.sigma, b.sigma, c.dim)).to.equal(c.epsBranch);
       expect(relErr(fid, c.fid)).to.be.below(1e-6);
     });
   }
@@ -41,6 +45,8 @@ describe('metrics/fid (eq. 12)', () => {
     const a = calculateActivationStatistics(Float32Array.from(x), s.dim);
     const b = calculateActivationStatistics(Float64Array.from(Float32Array.from(x)), s.dim);
     expect(Array.from(a.sigma)).to.deep.equal(Array.from(b.sigma));
+    const y = features(reference.npz.set2, s.dim);
+    expect(fidFromFeatures(Float32Array.from(x), y, s.dim)).to.equal(fidFromFeatures(Float64Array.from(Float32Array.from(x)), y, s.dim));
   });
 
   it('from NumPy-written statistics files gives scipy\'s answer', () => {

@@ -8,7 +8,7 @@ export const FIXTURES = path.join(__dirname, '..', 'fixtures', 'metrics');
 export interface SetRecipe {
   seed: number;
   n: number;
-  kind: 'uniform' | 'correlated' | 'constant';
+  kind: 'uniform' | 'correlated' | 'constant' | 'dead-2-5' | 'dead-1-7';
 }
 
 /** The reference values written by scripts/fixtures/make_metric_fixtures.py. */
@@ -27,6 +27,11 @@ export function randomSample(seed: number, n: number, d: number): Float64Array {
 export function features(r: SetRecipe, d: number): Float64Array {
   const u = randomSample(r.seed, r.n, d);
   if (r.kind === 'uniform') return u;
+  if (r.kind === 'dead-2-5' || r.kind === 'dead-1-7') {
+    const dead = r.kind === 'dead-2-5' ? [2, 5] : [1, 7];
+    for (let i = 0; i < r.n; i++) for (const j of dead) u[i * d + j] = 0.25;
+    return u;
+  }
   const out = new Float64Array(r.n * d);
   for (let i = 0; i < r.n; i++) {
     for (let j = 0; j < d; j++) {
