@@ -1,3 +1,4 @@
 export * from './experiments';
 export * from './table1';
 export * from './figure1';
+export * from './table1Features';
