@@ -174,6 +174,30 @@ describe('metrics command line (fid, is, kid, stats)', () => {
       expect((err as Error).message).to.match(/differ in size/);
     });
 
+    it('samples a run folder (an untrained DCGAN) and scores it against a folder', async function () {
+      this.timeout(300_000);
+      const { initBackend } = await import('../../lib/backend');
+      const { resolveConfig } = await import('../../lib/presets');
+      const { train } = await import('../../lib/train/trainer');
+      await initBackend({ quiet: true });
+      const runDir = path.join(tmp, 'run');
+      const src = {
+        length: 8,
+        batchAt: (idx: number[]) => tf.zeros([idx.length, 32, 32, 3]) as tf.Tensor4D,
+      };
+      const config = resolveConfig('dcgan', 'smoke', { steps: 1, checkpointEvery: 1, sampleEvery: 1 });
+      await train({ config, out: runDir, data: src, dataPaths: { a: 'mem' } });
+      const n0 = tf.memory().numTensors;
+      const [line] = await run(['fid', runDir, real, '--features', 'test-channel-stats', '--n', '12', '--json']);
+      const r = JSON.parse(line);
+      expect(r).to.include({ n1: 12, n2: 12, features: 'test-channel-stats' });
+      expect(r.fid).to.be.above(0);
+      // the same seed draws the same samples (up to the backend's float32 reduction order)
+      const again = await fidCommand(runDir, real, { features: 'test-channel-stats', n: 12 }, { cacheDir: false });
+      expect(relErr(again.fid, r.fid)).to.be.below(1e-4);
+      expect(tf.memory().numTensors).to.equal(n0);
+    });
+
     it('does not leak tensors', async () => {
       const n0 = tf.memory().numTensors;
       await fidCommand(real, other, { features: 'test-channel-stats' }, { cacheDir: false });
