@@ -16,10 +16,10 @@ export { DISABLE_ENV as NATIVE_DISABLE_ENV, loadNativeAddon, NATIVE_KERNEL_NAMES
 export type { NativeAddon };
 
 /** Set (before registering) to time every kernel of the native backend; see nativeKernelProfile. */
-export const PROFILE_ENV = 'ANIME_GAN_NATIVE_PROFILE';
+export const NATIVE_PROFILE_ENV = 'ANIME_GAN_NATIVE_PROFILE';
 const profile = new Map<string, { calls: number; ms: number; native: boolean }>();
 
-/** Per-kernel wall time (ms) and calls since the last reset, slowest first (needs PROFILE_ENV). */
+/** Per-kernel wall time (ms) and calls since the last reset, slowest first (needs NATIVE_PROFILE_ENV). */
 export function nativeKernelProfile(reset = false): { kernel: string; calls: number; ms: number; native: boolean }[] {
   const rows = [...profile.entries()].map(([kernel, e]) => ({ kernel, ...e })).sort((a, b) => b.ms - a.ms);
   if (reset) profile.clear();
@@ -54,7 +54,7 @@ export function registerNativeBackend(priority = NATIVE_BACKEND_PRIORITY): Nativ
   const native = makeNativeKernels(addon, wasmKernel);
   const registered = new Set<string>();
   const timed = (name: string, f: tf.KernelFunc): tf.KernelFunc => {
-    if (!process.env[PROFILE_ENV]) return f;
+    if (!process.env[NATIVE_PROFILE_ENV]) return f;
     return (args) => {
       const t0 = process.hrtime.bigint();
       const r = f(args);
