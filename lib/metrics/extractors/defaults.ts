@@ -26,7 +26,7 @@ export const EXTRACTOR_DEFAULTS = {
 
 /** Training defaults of the domain classifier (domainClassifier.ts). */
 export const DOMAIN_CLASSIFIER_DEFAULTS = {
-  epochs: 12,
+  epochs: 30,
   batchSize: 64,
   learningRate: 2e-3,
   heldOutFraction: 0.2,
