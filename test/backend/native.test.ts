@@ -157,6 +157,20 @@ describe('native backend (oneDNN addon)', function () {
     }
   });
 
+  it('second-order gradients (gradient penalty) match: fused gradients step aside while taping', async () => {
+    const rng = new Rng(16);
+    // tfjs has no second-order gradient through LeakyRelu (Greater), hence relu + tanh here.
+    await compare(([x, w, g, b]) => tf.grads((ww: tf.Tensor, gg: tf.Tensor) => {
+      const critic = (v: tf.Tensor) => {
+        const h = tf.conv2d(v as tf.Tensor4D, ww as tf.Tensor4D, 2, 'same');
+        const { mean, variance } = tf.moments(h, [0, 1, 2]);
+        return tf.mean(tf.tanh(tf.relu(tf.batchNorm(h, mean, variance, b, gg, 1e-5))));
+      };
+      const dx = tf.grad(critic)(x);
+      return tf.mean(tf.square(tf.sub(tf.sqrt(tf.sum(tf.square(dx), [1, 2, 3])), 1)));
+    })([w, g]), [[3, 6, 6, 2], [3, 3, 2, 4], [4], [4]], rng);
+  });
+
   it('passes the backend kernel audit (every op the models use, forward and gradients, vs cpu)', async () => {
     // Through the package's backend module, which also installs its CPU kernel fixes (the reference).
     const { auditKernels } = await import('../../lib/backend');

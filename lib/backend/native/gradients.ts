@@ -12,6 +12,16 @@ const run = (name: string, inputs: tf.NamedTensorMap, attrs: object = {}) =>
   tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
 const isF32 = (...ts: (tf.Tensor | undefined)[]) => ts.every((t) => t == null || t.dtype === 'float32');
 
+/**
+ * Whether kernels run now are being recorded for a higher-order gradient (e.g. WGAN-GP's gradient
+ * penalty differentiates a gradient). The fused kernels have no gradients of their own, so then
+ * the original, differentiable gradient runs.
+ */
+function taping(): boolean {
+  const e = tf.engine() as unknown as { isTapeOn?: () => boolean; state?: { gradientDepth?: number } };
+  return e.isTapeOn ? e.isTapeOn() : (e.state?.gradientDepth ?? 0) > 0;
+}
+
 let installed = false;
 
 /** Installs the overrides once; `isNative()` tells whether the current backend is the native one. */
@@ -25,7 +35,8 @@ export function installNativeGradients(isNative: () => boolean): void {
     if (!fast) return;
     tf.registerGradient({
       ...orig,
-      gradFunc: (dy, saved, attrs) => (isNative() ? fast(dy, saved, attrs) : orig.gradFunc(dy, saved, attrs)),
+      gradFunc: (dy, saved, attrs) =>
+        (isNative() && !taping() ? fast(dy, saved, attrs) : orig.gradFunc(dy, saved, attrs)),
     });
   };
   const elt = (op: number, alphaOf?: (attrs: tf.NamedAttrMap) => number) => (orig: GradFunc): GradFunc =>
