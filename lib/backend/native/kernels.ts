@@ -201,7 +201,12 @@ export function makeNativeKernels(addon: NativeAddon, fallback: Fallback): Recor
   k.Cast = (args) => {
     const { x } = args.inputs as { x: TensorInfo };
     const { dtype } = args.attrs as unknown as tf.CastAttrs;
-    if (DT[x.dtype] === undefined || DT[dtype] === undefined || x.dtype === dtype) return fb('Cast', args);
+    if (x.dtype === dtype && x.dtype !== 'string') {
+      // A no-op cast (tf.moments casts its float32 input): share the memory, like Identity.
+      (args.backend as unknown as { incRef(id: object): void }).incRef(x.dataId);
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    }
+    if (DT[x.dtype] === undefined || DT[dtype] === undefined) return fb('Cast', args);
     const b = args.backend as unknown as WasmLike;
     const y = b.makeOutput(x.shape, dtype);
     const n = sizeOf(x.shape);
