@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
 import { execFileSync } from 'child_process';
 
 /**
@@ -9,7 +8,10 @@ import { execFileSync } from 'child_process';
 export function useFastBackend(): void {
   let previous = '';
   before(async function () {
+    await tf.ready();
     previous = tf.getBackend();
+    // Loaded here, not at import, so that importing this file does not change other tests' default backend.
+    require('@tensorflow/tfjs-backend-wasm');
     if (!(await tf.setBackend('wasm'))) await tf.setBackend(previous);
     await tf.ready();
   });
