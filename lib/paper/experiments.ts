@@ -10,6 +10,7 @@ import { ModelName, resolveConfig, TrainConfig } from '../presets';
 import { hasCheckpoint, readRunMeta } from '../train/runFolder';
 import { openTrainingData, Domain } from '../train/trainingData';
 import { train } from '../train/trainer';
+import { projectRoot } from '../util/projectRoot';
 
 /** Table 1's two columns: CelebA faces and anime avatars. */
 export type PaperDataset = 'celeba' | 'anime';
@@ -28,13 +29,18 @@ export interface ExperimentOptions {
   preset: string;
   /** Folder holding the real data sets; the embedded procedural data when absent. */
   dataRoot?: string;
-  /** Where runs are kept (default `runs/` in the working directory). */
+  /** Where runs are kept (default: $ANIME_GAN_RUNS, else `runs/` in the project). */
   runsDir?: string;
   /** Overrides of the preset (a notebook's settings cell). */
   overrides?: Partial<TrainConfig>;
   /** Use only the first n images of real folders (keeps decoding time bounded). */
   limit?: number;
   onStep?: (step: number, losses: Record<string, number>) => void;
+}
+
+/** The folder runs are kept in: the option, $ANIME_GAN_RUNS, or `<project>/runs`. */
+export function runsRoot(o: { runsDir?: string } = {}): string {
+  return o.runsDir ?? process.env.ANIME_GAN_RUNS ?? path.join(projectRoot(), 'runs');
 }
 
 /** The data folder of a data set: real under dataRoot, else undefined (embedded). */
@@ -44,7 +50,7 @@ export function datasetDir(dataset: PaperDataset, dataRoot?: string): string | u
 
 export function experimentDir(o: ExperimentOptions, model: ModelName, dataset: PaperDataset | 'celeba2anime', seed: number): string {
   const source = o.dataRoot ? 'real' : 'embedded';
-  return path.join(o.runsDir ?? 'runs', o.preset, `${model}-${dataset}-${source}-s${seed}`);
+  return path.join(runsRoot(o), o.preset, `${model}-${dataset}-${source}-s${seed}`);
 }
 
 export function experimentConfig(o: ExperimentOptions, model: ModelName, seed: number): TrainConfig {

@@ -17,6 +17,7 @@ import { ImageFolder } from '../data/imageFolder';
 import { loadRun } from '../train/trainer';
 import { Rng } from '../util/rng';
 import { progress } from '../util/progress';
+import { yieldToEventLoop } from '../util/yieldToEventLoop';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomicWrite';
 import { datasetDir, ensureRun, experimentConfig, ExperimentOptions, PAPER_DATASETS, PAPER_MODELS, PaperDataset } from './experiments';
 import { openTrainingData } from '../train/trainingData';
@@ -132,6 +133,7 @@ export async function computeTable1(o: Table1Options): Promise<Table1Result> {
           };
           cells.push(cell);
           o.onCell?.(cell);
+          await yieldToEventLoop();
           bar.update(++done, { model, dataset, seed });
         }
       }

@@ -15,7 +15,7 @@ import { EXTRACTOR_DEFAULTS } from '../metrics/extractors/defaults';
 import { domainClassifierExtractor, loadDomainClassifier, saveDomainClassifier, DomainClassifier } from '../metrics/extractors/domainClassifier';
 import { trainAnimeTagClassifier, trainSynthClassifier } from '../metrics/extractors/domainTraining';
 import { embeddedDataset } from '../data/synth/dataset';
-import type { PaperDataset } from './experiments';
+import { PaperDataset, runsRoot } from './experiments';
 
 export interface Table1Features {
   fid: FeatureExtractor;
@@ -36,7 +36,7 @@ export interface Table1FeatureOptions {
 export async function table1Features(o: Table1FeatureOptions): Promise<Table1Features> {
   const inceptionDir = process.env[EXTRACTOR_DEFAULTS.inceptionDirEnv];
   const fid = await getExtractor(inceptionDir ? 'inception-v3-fid' : 'nsfwjs-proxy', { dir: inceptionDir });
-  const cache = path.join(o.runsDir ?? 'runs', 'classifiers');
+  const cache = path.join(runsRoot(o), 'classifiers');
   const train = async (name: string, make: () => Promise<DomainClassifier>): Promise<DomainClassifier> => {
     const dir = path.join(cache, `${name}-n${o.classifierImages}-e${o.classifierEpochs}`);
     if (fs.existsSync(path.join(dir, 'model.json'))) return loadDomainClassifier(dir);

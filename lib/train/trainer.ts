@@ -11,6 +11,7 @@ import { UserError } from '../util/errors';
 import { writeJsonAtomic } from '../util/atomicWrite';
 import { progress as makeProgress } from '../util/progress';
 import { Rng } from '../util/rng';
+import { yieldToEventLoop } from '../util/yieldToEventLoop';
 import { saveImageGrid } from '../util/imageGrid';
 import { BatchStream, ImageSource } from './batchStream';
 import {
@@ -154,6 +155,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       if (done % config.checkpointEvery === 0 || done === config.steps) await saveCheckpoint(done, secondsBefore + seconds);
       bar.update(done, { 'img/s': ips, ...pickLosses(losses) });
       opts.onStep?.(done, losses);
+      await yieldToEventLoop();
     }
   } finally {
     fs.closeSync(log);

@@ -4,3 +4,4 @@ export * from './rng';
 export * from './progress';
 export * from './imageGrid';
 export * from './projectRoot';
+export * from './yieldToEventLoop';

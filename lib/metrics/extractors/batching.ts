@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { progress } from '../../util/progress';
 import { UserError } from '../../util/errors';
 import { ExtractedFeatures } from './types';
+import { yieldToEventLoop } from '../../util/yieldToEventLoop';
 
 /** One forward pass on a batch: returns features [b, dim] and optionally probs [b, classes]; runs inside tf.tidy. */
 export type BatchForward = (batch: tf.Tensor4D) => { features: tf.Tensor2D; probs?: tf.Tensor2D };
@@ -41,6 +42,7 @@ export async function extractBatched(
         }
         features.set(await out.features.data(), start * opts.dim);
         if (probs && out.probs) probs.set(await out.probs.data(), start * opts.classes!);
+        await yieldToEventLoop();
       } finally {
         out.features.dispose();
         out.probs?.dispose();

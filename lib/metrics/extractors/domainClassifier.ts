@@ -8,6 +8,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../../util/atomicWrite';
 import { DOMAIN_CLASSIFIER_DEFAULTS, EXTRACTOR_DEFAULTS } from './defaults';
 import { extractBatched } from './batching';
 import { ExtractorOptions, FeatureExtractor } from './types';
+import { yieldToEventLoop } from '../../util/yieldToEventLoop';
 
 /**
  * A small CNN the workbook trains itself to recognise one attribute of its own data (anime hair
@@ -208,6 +209,7 @@ export async function trainDomainClassifier(opts: TrainDomainClassifierOptions):
         right.dispose();
         lossSum += lv;
         bar.update(epoch * stepsPerEpoch + s + 1, { epoch: epoch + 1, loss: lv });
+        await yieldToEventLoop();
       }
       heldOutAccuracy = classifierAccuracy(model, heldX, heldY);
       opts.onEpoch?.(epoch, { loss: lossSum / stepsPerEpoch, trainAccuracy: correct / trainIdx.length, heldOutAccuracy });
