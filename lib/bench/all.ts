@@ -13,7 +13,10 @@ export interface BenchRow {
   size: number;
   batch: number;
   ours: DcganBenchResult;
+  /** The faster of the peer's runs. */
   peer: PeerResult | { error: string };
+  /** The peer as a user runs it, and with our OpenMP wait policy. */
+  peerRuns?: (PeerResult | { error: string })[];
   /** ours / peer images per second. */
   ratio?: number;
   peer_gflops?: number;
@@ -47,10 +50,13 @@ export async function benchAll(opts: BenchAllOptions = {}): Promise<BenchAllResu
   for (const size of sizes) {
     const steps = Math.max(1, Math.round((opts.steps ?? 5) * Math.max(1, 64 / size)));
     log(`dcgan ${size}x${size} batch ${batch}: peer (${steps} steps)...`);
-    const peer = runPeer(size, batch, steps);
+    // The peer twice, as a user runs it and with our OpenMP setting; the faster one counts.
+    const peers = [runPeer(size, batch, steps, 'default'), runPeer(size, batch, steps, 'ours')];
+    const ok = peers.filter((p): p is Exclude<typeof p, { error: string }> => !('error' in p));
+    const peer = ok.length ? ok.reduce((a, b) => (b.images_per_s > a.images_per_s ? b : a)) : peers[0];
     log(`dcgan ${size}x${size} batch ${batch}: ${tf.getBackend()} (${steps} steps)...`);
     const ours = await benchDcgan({ size, batch, steps });
-    const row: BenchRow = { size, batch, ours, peer };
+    const row: BenchRow = { size, batch, ours, peer, peerRuns: peers };
     if (!('error' in peer)) {
       row.ratio = Math.round((ours.images_per_s / peer.images_per_s) * 100) / 100;
       row.peer_gflops = Math.round((dcganTrainFlops(size) * peer.images_per_s) / 1e9 * 10) / 10;
@@ -75,11 +81,11 @@ export async function benchAll(opts: BenchAllOptions = {}): Promise<BenchAllResu
 export function formatBenchTable(r: BenchAllResult): string {
   const pk = (g?: number) => (g != null && r.peak_gflops ? ` (${Math.round((100 * g) / r.peak_gflops)}%)` : '');
   const lines = [
-    `| DCGAN training, batch | peer (PyTorch CPU) img/s | ours (${r.backend}) img/s | ratio | peer GFLOP/s | ours GFLOP/s |`,
+    `| DCGAN training, batch | peer (PyTorch CPU) img/s: default / passive OpenMP waits | ours (${r.backend}) img/s | ratio to the faster peer | peer GFLOP/s | ours GFLOP/s |`,
     '|---|---|---|---|---|---|',
   ];
   for (const row of r.rows) {
-    const p = 'error' in row.peer ? `n/a (${row.peer.error})` : String(row.peer.images_per_s);
+    const p = (row.peerRuns ?? [row.peer]).map((x) => ('error' in x ? `n/a (${x.error})` : String(x.images_per_s))).join(' / ');
     lines.push(`| ${row.size}x${row.size}, ${row.batch} | ${p} | ${row.ours.images_per_s} | ${row.ratio ?? 'n/a'} | ` +
       `${row.peer_gflops ?? 'n/a'}${pk(row.peer_gflops)} | ${row.ours.gflops}${pk(row.ours.gflops)} |`);
   }

@@ -41,12 +41,19 @@ export function peerPython(): string {
 }
 
 /** Runs the peer; returns its JSON line, or the reason it could not run (one line). */
-export function runPeer(size: number, batch: number, steps: number): PeerResult | { error: string } {
+export function runPeer(
+  size: number,
+  batch: number,
+  steps: number,
+  waitPolicy: 'ours' | 'default' = 'ours',
+): PeerResult | { error: string } {
   const script = findPeerScript();
   if (!script) return { error: 'peer script ../shared/bench/peer_dcgan.py not found (set ANIME_GAN_PEER)' };
-  // Same OpenMP settings as our process (the native addon defaults to passive waits, which
-  // also spares the peer's OpenMP threads from collapsing when the cores are shared).
+  // 'ours': the same OpenMP settings as this process (the native addon defaults to passive
+  // waits, which also spares the peer's threads from collapsing when cores are shared);
+  // 'default': the environment a user would run the peer in (without the setting we added).
   const env = { ...process.env };
+  if (waitPolicy === 'default' && env.ANIME_GAN_SET_OMP_WAIT) delete env.OMP_WAIT_POLICY;
   const r = spawnSync(peerPython(), [script, '--size', String(size), '--batch', String(batch), '--steps', String(steps)],
     { encoding: 'utf8', timeout: 30 * 60 * 1000, env });
   if (r.error) return { error: `peer failed to start: ${r.error.message}` };
