@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { initBackend } from '../backend';
 
 /** Options every command shares: --backend and --verbose. */
@@ -32,5 +32,16 @@ export function parseIntOption(name: string) {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 0) throw new Error(`${name} takes a whole number, got '${v}'`);
     return n;
+  };
+}
+
+/** A commander option parser from a plain parser: its Error becomes commander's one-line message. */
+export function optionParser<T>(f: (v: string) => T): (v: string) => T {
+  return (v: string): T => {
+    try {
+      return f(v);
+    } catch (e) {
+      throw new InvalidArgumentError((e as Error).message);
+    }
   };
 }

@@ -4,5 +4,5 @@ export * from './ganModel';
 export * from './optimizers';
 export * from './runFolder';
 export * from './trainer';
-export { MODEL_REGISTRY, createModel } from './recipes/registry';
+export { MODEL_REGISTRY, createModel, validateConfig } from './recipes/registry';
 export * from './trainingData';

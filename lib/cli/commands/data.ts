@@ -1,14 +1,7 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { writeSynthDataset } from '../../data/synth';
-import { parseIntOption, parseSizeOption } from '../context';
+import { optionParser, parseIntOption, parseSizeOption } from '../context';
 
-const opt = <T>(f: (v: string) => T) => (v: string): T => {
-  try {
-    return f(v);
-  } catch (e) {
-    throw new InvalidArgumentError((e as Error).message);
-  }
-};
 
 export function registerDataCommands(program: Command): void {
   const data = program.command('data').description('data sets: the embedded procedural set, downloads');
@@ -16,10 +9,10 @@ export function registerDataCommands(program: Command): void {
     .command('synth')
     .description('render the embedded procedural data set (anime avatars or photo-style faces) with known attributes')
     .requiredOption('--domain <name>', 'anime | face')
-    .requiredOption('--n <n>', 'number of images', opt(parseIntOption('--n')))
-    .option('--size <HxW>', 'image size, e.g. 64 or 128x160', opt(parseSizeOption), [64, 64] as [number, number])
+    .requiredOption('--n <n>', 'number of images', optionParser(parseIntOption('--n')))
+    .option('--size <HxW>', 'image size, e.g. 64 or 128x160', optionParser(parseSizeOption), [64, 64] as [number, number])
     .requiredOption('--out <dir>', 'output folder (images/ and attributes.csv)')
-    .option('--seed <k>', 'random seed', opt(parseIntOption('--seed')), 0)
+    .option('--seed <k>', 'random seed', optionParser(parseIntOption('--seed')), 0)
     .action(async (o) => {
       const r = await writeSynthDataset({ domain: o.domain, n: o.n, size: o.size, seed: o.seed, out: o.out });
       process.stderr.write(`wrote ${r.count} ${o.domain} images to ${r.dir}\n`);

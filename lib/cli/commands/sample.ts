@@ -1,18 +1,12 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { loadRun } from '../../train/trainer';
 import { saveImageGrid } from '../../util/imageGrid';
 import { ImageFolder } from '../../data/imageFolder';
 import { Rng } from '../../util/rng';
-import { parseIntOption, useBackend } from '../context';
+import { optionParser, parseIntOption, useBackend } from '../context';
 
-const int = (name: string) => (v: string) => {
-  try {
-    return parseIntOption(name)(v);
-  } catch (e) {
-    throw new InvalidArgumentError((e as Error).message);
-  }
-};
+const int = (name: string) => optionParser(parseIntOption(name));
 
 export function registerSampleCommand(program: Command): void {
   program

@@ -1,17 +1,11 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { MODEL_NAMES, presetNames, resolveConfig, TrainConfig } from '../../presets';
 import { UserError } from '../../util/errors';
 import { openTrainingData } from '../../train/trainingData';
 import { train } from '../../train/trainer';
-import { parseIntOption, parseSizeOption, useBackend } from '../context';
+import { validateConfig } from '../../train/recipes/registry';
+import { optionParser, parseIntOption, parseSizeOption, useBackend } from '../context';
 
-const wrap = <T>(f: (v: string) => T) => (v: string): T => {
-  try {
-    return f(v);
-  } catch (e) {
-    throw new InvalidArgumentError((e as Error).message);
-  }
-};
 
 export function registerTrainCommand(program: Command): void {
   program
@@ -22,17 +16,18 @@ export function registerTrainCommand(program: Command): void {
     .option('--data-b <dir>', 'second image folder for the proposed cycle model (anime)')
     .option('--domain <name>', 'embedded data set when --data is absent: anime | face', 'anime')
     .option('--preset <name>', `settings: ${presetNames().join(' | ')}`, 'quick')
-    .option('--size <HxW>', 'image size, e.g. 64 or 64x80', wrap(parseSizeOption))
-    .option('--batch <n>', 'batch size', wrap(parseIntOption('--batch')))
-    .option('--steps <n>', 'training iterations (generator steps)', wrap(parseIntOption('--steps')))
-    .option('--epochs <e>', 'epochs over domain A instead of --steps', wrap(parseIntOption('--epochs')))
-    .option('--seed <k>', 'random seed', wrap(parseIntOption('--seed')))
-    .option('--limit <n>', 'use only the first n images of each folder', wrap(parseIntOption('--limit')))
+    .option('--size <HxW>', 'image size, e.g. 64 or 64x80', optionParser(parseSizeOption))
+    .option('--batch <n>', 'batch size', optionParser(parseIntOption('--batch')))
+    .option('--steps <n>', 'training iterations (generator steps)', optionParser(parseIntOption('--steps')))
+    .option('--epochs <e>', 'epochs over domain A instead of --steps', optionParser(parseIntOption('--epochs')))
+    .option('--seed <k>', 'random seed', optionParser(parseIntOption('--seed')))
+    .option('--limit <n>', 'use only the first n images of each folder', optionParser(parseIntOption('--limit')))
     .requiredOption('--out <dir>', 'run folder (checkpoint, log.jsonl, samples/)')
     .option('--resume', 'continue the checkpoint in --out up to --steps')
     .action(async (model: string, o, cmd: Command) => {
       if (o.steps !== undefined && o.epochs !== undefined) throw new UserError('give --steps or --epochs, not both');
       let config: TrainConfig = resolveConfig(model, o.preset, { size: o.size, batch: o.batch, steps: o.steps, seed: o.seed });
+      validateConfig(config);
       const backend = await useBackend(cmd);
       const proposed = config.model === 'proposed';
       const a = await openTrainingData(o.data, proposed ? 'face' : o.domain, config, { limit: o.limit });

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { UserError } from '../../util/errors';
 import { progress } from '../../util/progress';
+import { readCsv } from '../../data/csv';
 
 /** Images with one categorical label each, for training and evaluating the domain classifier. */
 export interface LabelledImages {
@@ -17,17 +18,6 @@ export interface LabelledImages {
   files: string[];
 }
 
-/** Minimal reader for the data sets' own CSV files (header row, no quoting). */
-function readSimpleCsv(file: string): Record<string, string>[] {
-  if (!fs.existsSync(file)) throw new UserError(`file not found: ${file}`);
-  const lines = fs.readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
-  if (lines.length === 0) throw new UserError(`${file} is empty (expected a header row)`);
-  const header = lines[0].split(',').map((h) => h.trim());
-  return lines.slice(1).map((line) => {
-    const cells = line.split(',');
-    return Object.fromEntries(header.map((h, j) => [h, (cells[j] ?? '').trim()]));
-  });
-}
 
 /** Decode image files and resize each to size×size (bilinear, half-pixel centres, as the extractor does), into [-1, 1]. */
 export async function loadImagesResized(files: string[], size: number, label = 'load images'): Promise<tf.Tensor4D> {
@@ -77,14 +67,14 @@ export interface LabelledLoadOptions {
  */
 export async function loadAnimeTags(root: string, opts: LabelledLoadOptions): Promise<LabelledImages> {
   const dir = path.join(root, 'anime-faces-96');
-  const rows = readSimpleCsv(path.join(dir, 'tags.csv'));
+  const rows = readCsv(path.join(dir, 'tags.csv'));
   if (rows.length > 0 && !(opts.attribute in rows[0])) throw new UserError(`tags.csv has no column "${opts.attribute}" (columns: ${Object.keys(rows[0]).join(', ')})`);
   return labelled(rows, (f) => path.join(dir, 'images', f), opts, `anime ${opts.attribute}`);
 }
 
 /** A synthetic data set folder written by lib/data/synth (images/ + attributes.csv with known attributes). */
 export async function loadSynthLabels(dir: string, opts: LabelledLoadOptions & { vocabulary?: readonly string[] }): Promise<LabelledImages> {
-  const rows = readSimpleCsv(path.join(dir, 'attributes.csv'));
+  const rows = readCsv(path.join(dir, 'attributes.csv'));
   if (rows.length > 0 && !(opts.attribute in rows[0])) throw new UserError(`${dir}/attributes.csv has no column "${opts.attribute}"`);
   return labelled(rows, (f) => path.join(dir, 'images', f), opts, `synth ${opts.attribute}`, opts.vocabulary);
 }
