@@ -9,6 +9,7 @@ import { FeatureExtractor } from '../../../lib/metrics/extractors/types';
 import { fidFromFeatures } from '../../../lib/metrics/fid';
 import { embeddedDataset } from '../../../lib/data/synth';
 import { maxAbsDiff, useFastBackend } from './helpers';
+import { dcganGenerator } from '../../../lib/models/dcgan';
 
 /** Smooth random "images" (low-resolution noise upsampled): a stand-in image distribution. */
 function smoothImages(n: number, seed: number): tf.Tensor4D {
@@ -79,6 +80,42 @@ describe('nsfwjs-proxy extractor (offline proxy Inception)', function () {
     console.log(`    ${tf.getBackend()}: ${ips.toFixed(2)} images/s (64x64 -> 299); proxy FID half/half ${half.toFixed(2)}, vs noise ${vsNoise.toFixed(2)} (n=${n}, biased at this n)`);
     expect(vsNoise).to.be.above(3 * half);
   });
+
+  /** Images of an untrained DCGAN generator (what FID must call far from the data). */
+  function untrainedSamples(n: number, size: number): tf.Tensor4D {
+    const g = dcganGenerator({ size, nz: 100, ngf: 16, seed: 3 });
+    const out = tf.tidy(() => g.predict(tf.randomNormal([n, 100], 0, 1, 'float32', 5)) as tf.Tensor4D);
+    g.dispose();
+    return out;
+  }
+
+  for (const source of ['embedded', 'real'] as const) {
+    it(`proxy FID of ${source} anime faces: a disjoint half of themselves is small, an untrained generator's samples large${source === 'real' ? ' (needs DATA_ROOT)' : ''}`, async function () {
+      const n = 16;
+      let files: string[];
+      if (source === 'real') {
+        const root = process.env.DATA_ROOT;
+        const dir = root && path.join(root, 'anime-faces-96', 'images');
+        if (!dir || !fs.existsSync(dir)) {
+          console.log('    SKIPPED: set DATA_ROOT (e.g. ../shared/data) to run this on real anime faces');
+          return this.skip();
+        }
+        files = Array.from({ length: 2 * n }, (_, i) => path.join(dir, `${100 + i}.jpg`));
+      } else {
+        const dir = await embeddedDataset('anime', { n: 2 * n, size: [64, 64], seed: 0 });
+        files = fs.readdirSync(path.join(dir, 'images')).sort().slice(0, 2 * n).map((f) => path.join(dir, 'images', f));
+      }
+      const real = await loadImagesResized(files, 64, `${source} anime faces`);
+      const fake = untrainedSamples(n, 64);
+      const f = (await ex.extract(real)).features;
+      const fg = (await ex.extract(fake)).features;
+      tf.dispose([real, fake]);
+      const half = fidFromFeatures(f.subarray(0, n * 2048), f.subarray(n * 2048), 2048);
+      const vsUntrained = fidFromFeatures(f.subarray(0, n * 2048), fg, 2048);
+      console.log(`    ${source} anime: proxy FID half/half ${half.toFixed(2)}, vs untrained DCGAN ${vsUntrained.toFixed(2)} (n=${n})`);
+      expect(vsUntrained).to.be.above(3 * half);
+    });
+  }
 
   it('proxy FID on real anime faces: disjoint halves small, vs noise large (needs DATA_ROOT)', async function () {
     const root = process.env.DATA_ROOT;
