@@ -5,22 +5,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../presets';
-import { dcganGenerator } from '../../models/dcgan';
 import { clipWeights, wganCritic } from '../../models/wgan';
 import { gradientPenalty, wassersteinCriticLoss, wassersteinGeneratorLoss } from '../../losses';
 import { GanModel, readScalars, StepData, stepSeed } from '../ganModel';
-import { makeOptimizer, trainableVariables } from '../optimizers';
+import { noiseGanParts } from './noiseGan';
 
 export function createWgan(config: TrainConfig): GanModel {
   const gp = config.model === 'wgan-gp';
-  const generator = dcganGenerator({ size: config.size, nz: config.nz, ngf: config.ngf, seed: config.seed });
   const critic = wganCritic({ size: config.size, ndf: config.ndf, norm: gp ? 'layer' : 'batch', seed: config.seed + 1 });
-  const optG = makeOptimizer(config.optimizerG);
-  const optD = makeOptimizer(config.optimizerD);
-  const varsG = trainableVariables(generator);
-  const varsD = trainableVariables(critic);
-  const G = (z: tf.Tensor) => generator.apply(z, { training: true }) as tf.Tensor4D;
-  const f = (x: tf.Tensor) => critic.apply(x, { training: true }) as tf.Tensor;
+  const { generator, optG, optD, varsG, varsD, G, D: f, noise, generate, dispose } = noiseGanParts(config, critic);
 
   return {
     config,
@@ -32,7 +25,7 @@ export function createWgan(config: TrainConfig): GanModel {
       for (let k = 0; k < config.nCritic; k++) {
         const real = data.nextA();
         const out = tf.tidy(() => {
-          const z = tf.randomNormal([real.shape[0], config.nz], 0, 1, 'float32', stepSeed(config.seed, step, k));
+          const z = noise(real.shape[0], stepSeed(config.seed, step, k));
           const fake = G(z);
           const dLoss = optD.minimize(
             () => {
@@ -53,7 +46,7 @@ export function createWgan(config: TrainConfig): GanModel {
       }
       const n = config.batch;
       scalars.g_loss = tf.tidy(() => {
-        const z = tf.randomNormal([n, config.nz], 0, 1, 'float32', stepSeed(config.seed, step, 999));
+        const z = noise(n, stepSeed(config.seed, step, 999));
         return optG.minimize(() => wassersteinGeneratorLoss(f(G(z))), true, varsG)!;
       });
       const values = readScalars(scalars);
@@ -61,17 +54,7 @@ export function createWgan(config: TrainConfig): GanModel {
       if (!gp) values.w_estimate = -values.d_loss;
       return values;
     },
-    generate(n: number, seed: number) {
-      return tf.tidy(() => {
-        const z = tf.randomNormal([n, config.nz], 0, 1, 'float32', seed);
-        return generator.apply(z, { training: false }) as tf.Tensor4D;
-      });
-    },
-    dispose() {
-      generator.dispose();
-      critic.dispose();
-      optG.dispose();
-      optD.dispose();
-    },
+    generate,
+    dispose,
   };
 }
