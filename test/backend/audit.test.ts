@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { expect } from 'chai';
 import { auditKernels, initBackend, registerKernelFixes } from '../../lib/backend';
-import { seeded, relError } from './helpers';
+import { onWasmWithoutLeaks, seeded, relError } from './helpers';
 
 const param = (shape: number[], seed: number, scale = 0.3) => tf.tensor(seeded(shape.reduce((a, b) => a * b), seed), shape).mul(scale);
 
@@ -63,18 +63,7 @@ async function run(backend: string, f: () => tf.Tensor[]): Promise<Float32Array[
 
 describe('backend/kernelAudit: every op our models train with runs on wasm', function () {
   this.timeout(300000);
-  let tensorsBefore = 0;
-  let previousBackend: string | undefined;
-  before(async () => {
-    previousBackend = tf.engine().backendName;
-    registerKernelFixes();
-    await initBackend({ backend: 'wasm', quiet: true });
-    tensorsBefore = tf.memory().numTensors;
-  });
-  after(async () => {
-    expect(tf.memory().numTensors, 'tensors leaked').to.equal(tensorsBefore);
-    if (previousBackend) await tf.setBackend(previousBackend);
-  });
+  onWasmWithoutLeaks();
 
   it('finds no missing kernel, no error, and agrees with cpu to 1e-4 (forward and gradients)', async () => {
     const results = await auditKernels('wasm');

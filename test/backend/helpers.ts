@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../lib/backend';
+import { expect } from 'chai';
+import { initBackend, registerKernelFixes } from '../../lib/backend';
 
 /** Seeded uniform values in [-1, 1) (an LCG: identical on every backend and run). */
 export function seeded(n: number, seed: number): Float32Array {
@@ -41,4 +42,23 @@ export async function on(backend: string, f: () => tf.Tensor | tf.TensorInfo): P
   const shape = out.shape;
   out.dispose();
   return { values, shape };
+}
+
+/**
+ * Mocha hooks for a suite that runs on wasm with the library's kernel fixes: switch in
+ * `before`, and in `after` check that no tensor leaked and restore the previous backend.
+ */
+export function onWasmWithoutLeaks(): void {
+  let tensorsBefore = 0;
+  let previousBackend: string | undefined;
+  before(async () => {
+    previousBackend = tf.engine().backendName;
+    registerKernelFixes();
+    await initBackend({ backend: 'wasm', quiet: true });
+    tensorsBefore = tf.memory().numTensors;
+  });
+  after(async () => {
+    expect(tf.memory().numTensors, 'tensors leaked').to.equal(tensorsBefore);
+    if (previousBackend) await tf.setBackend(previousBackend);
+  });
 }

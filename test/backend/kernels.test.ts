@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { initBackend, originalKernel, registerKernelFixes } from '../../lib/backend';
-import { intRng, on, relError, seeded } from './helpers';
+import { intRng, on, onWasmWithoutLeaks, relError, seeded } from './helpers';
 
 type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
 
@@ -26,18 +26,7 @@ function convCases(count: number, seed: number) {
 
 describe('backend/kernels: registered kernels agree with the cpu backend', function () {
   this.timeout(120000);
-  let tensorsBefore = 0;
-  let previousBackend: string | undefined;
-  before(async () => {
-    previousBackend = tf.engine().backendName;
-    registerKernelFixes();
-    await initBackend({ backend: 'wasm', quiet: true });
-    tensorsBefore = tf.memory().numTensors;
-  });
-  after(async () => {
-    expect(tf.memory().numTensors, 'tensors leaked').to.equal(tensorsBefore);
-    if (previousBackend) await tf.setBackend(previousBackend);
-  });
+  onWasmWithoutLeaks();
 
   const cases = convCases(24, 7);
 
