@@ -27,12 +27,19 @@ export function parseSizeOption(v: string): [number, number] {
   return [h, m[2] ? Number(m[2]) : h];
 }
 
-export function parseIntOption(name: string) {
+export function parseIntOption(name: string, min = 0) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`${name} takes a whole number, got '${v}'`);
+    if (!Number.isInteger(n) || n < min) {
+      throw new Error(`${name} takes a ${min > 0 ? 'positive ' : ''}whole number, got '${v}'`);
+    }
     return n;
   };
+}
+
+/** A commander parser for a whole-number option (at least `min`). */
+export function intOption(name: string, min = 0): (v: string) => number {
+  return optionParser(parseIntOption(name, min));
 }
 
 /** A commander option parser from a plain parser: its Error becomes commander's one-line message. */

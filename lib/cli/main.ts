@@ -15,7 +15,7 @@ export function buildProgram(): Command {
     .description('Sang & Xu (2022) reproduced: DCGAN, WGAN and the proposed cycle model, with IS/FID')
     .option('--backend <name>', 'compute backend: tfjs-node-gpu | tfjs-node | native | wasm | cpu (default: best available; env ANIME_GAN_BACKEND)')
     .option('--verbose', 'print stack traces on errors')
-    .showHelpAfterError()
+    .showHelpAfterError('(see --help)')
     .exitOverride();
   registerTrainCommand(program);
   registerSampleCommand(program);

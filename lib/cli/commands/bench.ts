@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { benchDcgan } from '../../bench/dcgan';
 import { benchAll, formatBenchTable } from '../../bench/all';
-import { parseIntOption, useBackend } from '../context';
+import { intOption, useBackend } from '../context';
 
 /**
  * `anime-gan bench dcgan`: training throughput of the workbook's DCGAN (peer-equivalent setup);
@@ -12,11 +12,11 @@ export function registerBenchCommands(program: Command): void {
   bench
     .command('dcgan')
     .description('images/s of DCGAN training (Adam 2e-4/0.5, non-saturating BCE, as the PyTorch peer)')
-    .option('--size <n>', 'image side (32 or 64)', parseIntOption('--size'), 64)
-    .option('--batch <n>', 'batch size', parseIntOption('--batch'), 64)
-    .option('--steps <n>', 'timed steps', parseIntOption('--steps'), 5)
-    .option('--warmup <n>', 'untimed steps first', parseIntOption('--warmup'), 2)
-    .option('--width <n>', 'ngf = ndf', parseIntOption('--width'), 64)
+    .option('--size <n>', 'image side (32 or 64)', intOption('--size'), 64)
+    .option('--batch <n>', 'batch size', intOption('--batch'), 64)
+    .option('--steps <n>', 'timed steps', intOption('--steps'), 5)
+    .option('--warmup <n>', 'untimed steps first', intOption('--warmup'), 2)
+    .option('--width <n>', 'ngf = ndf', intOption('--width'), 64)
     .option('--json', 'print one JSON line')
     .action(async (o, cmd: Command) => {
       await useBackend(cmd, !!o.json);
@@ -27,8 +27,8 @@ export function registerBenchCommands(program: Command): void {
     });
   const all = (c: Command) => c
     .description('DCGAN training at 32x32 and 64x64 against the PyTorch peer, in the same run, with the ratio')
-    .option('--batch <n>', 'batch size', parseIntOption('--batch'), 64)
-    .option('--steps <n>', 'timed steps at 64x64 (more at 32x32)', parseIntOption('--steps'), 5)
+    .option('--batch <n>', 'batch size', intOption('--batch'), 64)
+    .option('--steps <n>', 'timed steps at 64x64 (more at 32x32)', intOption('--steps'), 5)
     .option('--sizes <list>', 'comma-separated sides', '32,64')
     .option('--no-extra', 'skip the proposed model step and the Inception pass')
     .option('--json', 'print JSON instead of a table')

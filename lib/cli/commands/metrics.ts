@@ -3,9 +3,10 @@
  * image folders, trained runs (sampled) and pytorch-fid `.npz` statistics files. The work is in
  * lib/metrics/evaluate.ts, shared with the notebooks.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { KID_DEFAULTS } from '../../metrics/kid';
 import { computeFid, computeInceptionScore, computeKid, computeStatistics, EvaluateOptions } from '../../metrics/evaluate';
+import { intOption } from '../context';
 
 export interface MetricsContext {
   /** Where result lines go (default: stdout). */
@@ -21,17 +22,8 @@ function evaluateOptions(ctx: MetricsContext, cmd: Command): EvaluateOptions {
   return { cacheDir: ctx.cacheDir, initBackend: () => init(cmd) };
 }
 
-const positiveInt = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} takes a positive whole number, got '${v}'`);
-  return n;
-};
-
-const wholeNumber = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} takes a whole number, got '${v}'`);
-  return n;
-};
+const positiveInt = (name: string) => intOption(name, 1);
+const wholeNumber = (name: string) => intOption(name);
 
 function fmt(v: number | null): string {
   if (v === null) return '?';
