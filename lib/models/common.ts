@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchNormalization } from './batchNorm';
 import { Rng } from '../util/rng';
 import { UserError } from '../util/errors';
 import { instanceNormalization } from './instanceNorm';
@@ -57,7 +58,7 @@ export function normLayer(kind: NormKind, name: string, seeds: SeedStream, opts:
   switch (kind) {
     case 'batch':
       // PyTorch defaults (eps 1e-5, momentum 0.1 == tf.js momentum 0.9); DCGAN draws gamma ~ N(1, 0.02).
-      return tf.layers.batchNormalization({
+      return batchNormalization({
         name,
         axis: -1,
         epsilon: 1e-5,

@@ -158,7 +158,33 @@ void ensure_fwd(ConvEntry &e) {
   if (std::getenv("ANIME_GAN_NATIVE_VERBOSE")) fprintf(stderr, "conv fwd %s\n", e.impl[0].c_str());
 }
 
+// A convolution whose window covers the whole (unpadded) input and gives a 1×1 output is a
+// matrix product over the flattened window K = KH·KW·C: DCGAN's first generator layer (1×1 →
+// 4×4 transposed) and its last discriminator layer (4×4 → 1×1). oneDNN's convolution kernels
+// run these at a few GFLOP/s; its sgemm at full speed. NHWC and HWIO flatten to the same K order.
+bool full_window(const std::vector<int64_t> &d) {
+  return d[4] == 1 && d[5] == 1 && d[1] == d[7] && d[2] == d[8] && d[11] == 1 && d[12] == 1 && d[13] == 0 &&
+         d[14] == 0;
+}
+
+void conv_as_gemm(int mode, float *x, float *w, float *y, const std::vector<int64_t> &d) {
+  const int64_t N = d[0], O = d[6], K = d[7] * d[8] * d[3];
+  dnnl_status_t st;
+  if (mode == 0)  // y[N,O] = x[N,K] · w[K,O]
+    st = dnnl_sgemm('N', 'N', N, O, K, 1.f, x, K, w, O, 0.f, y, O);
+  else if (mode == 1)  // dx[N,K] = dy[N,O] · w[K,O]ᵀ   (x = dx, y = dy)
+    st = dnnl_sgemm('N', 'T', N, K, O, 1.f, y, O, w, O, 0.f, x, K);
+  else  // dw[K,O] = x[N,K]ᵀ · dy[N,O]   (w = dw)
+    st = dnnl_sgemm('T', 'N', K, O, N, 1.f, x, K, y, O, 0.f, w, O);
+  if (st != dnnl_success) throw std::runtime_error("dnnl_sgemm failed (status " + std::to_string(st) + ")");
+}
+
 void conv_run(int mode, uint8_t *heap, int64_t xo, int64_t wo, int64_t yo, const std::vector<int64_t> &d) {
+  if (full_window(d)) {
+    conv_as_gemm(mode, reinterpret_cast<float *>(heap + xo), reinterpret_cast<float *>(heap + wo),
+                 reinterpret_cast<float *>(heap + yo), d);
+    return;
+  }
   ConvEntry &e = conv_entry(d);
   ensure_fwd(e);
   float *x = reinterpret_cast<float *>(heap + xo);
@@ -536,6 +562,148 @@ napi_value BnGrad(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
+// Per-channel sums of two quantities over the rows of a [rows, C] array, each thread summing its
+// rows in float blocks of 64 flushed to double (so long reductions stay accurate).
+// term(row, c, s1, s2) adds its row's contributions to s1[c] and s2[c].
+template <typename F>
+void channel_sums(int64_t rows, int64_t C, std::vector<double> &out1, std::vector<double> &out2, F term) {
+  int nt = rows * C > kPar ? omp_get_max_threads() : 1;
+  std::vector<double> p1(static_cast<size_t>(nt) * C, 0.0), p2(static_cast<size_t>(nt) * C, 0.0);
+#pragma omp parallel num_threads(nt)
+  {
+    int t = omp_get_thread_num(), T = omp_get_num_threads();
+    int64_t r0 = rows * t / T, r1 = rows * (t + 1) / T;
+    std::vector<float> a1(C, 0.f), a2(C, 0.f);
+    double *o1 = p1.data() + static_cast<size_t>(t) * C, *o2 = p2.data() + static_cast<size_t>(t) * C;
+    int64_t blk = 0;
+    for (int64_t row = r0; row < r1; ++row) {
+      term(row, a1.data(), a2.data());
+      if (++blk == 64) {
+        for (int64_t c = 0; c < C; ++c) { o1[c] += a1[c]; o2[c] += a2[c]; a1[c] = a2[c] = 0.f; }
+        blk = 0;
+      }
+    }
+    for (int64_t c = 0; c < C; ++c) { o1[c] += a1[c]; o2[c] += a2[c]; }
+  }
+  out1.assign(C, 0.0);
+  out2.assign(C, 0.0);
+  for (int t = 0; t < nt; ++t)
+    for (int64_t c = 0; c < C; ++c) { out1[c] += p1[static_cast<size_t>(t) * C + c]; out2[c] += p2[static_cast<size_t>(t) * C + c]; }
+}
+
+// bnTrain(heap, x, scale(-1 none), offset(-1 none), y, mean, var, rows, C, eps): batch
+// normalisation in training in two passes over x: per-channel mean and biased variance of the
+// batch (sums of x − x[0] in double, which keeps E[x²] − E[x]² accurate), then
+// y = (x − mean)·rsqrt(var + eps)·scale + offset. Replaces moments + batchNorm (five passes).
+napi_value BnTrain(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  uint8_t *heap = a.heap(0);
+  auto P = [&](size_t i) -> float * {
+    int64_t o = a.i64(i);
+    return o < 0 ? nullptr : reinterpret_cast<float *>(heap + o);
+  };
+  const float *X = P(1), *Sc = P(2), *Of = P(3);
+  float *Y = P(4), *Mean = P(5), *Var = P(6);
+  int64_t rows = a.i64(7), C = a.i64(8);
+  float eps = static_cast<float>(a.num(9));
+  std::vector<float> shift(X, X + C);
+  std::vector<double> s1, s2;
+  channel_sums(rows, C, s1, s2, [&](int64_t row, float *a1, float *a2) {
+    const float *x = X + row * C;
+    for (int64_t c = 0; c < C; ++c) {
+      float d = x[c] - shift[c];
+      a1[c] += d;
+      a2[c] += d * d;
+    }
+  });
+  std::vector<float> mul(C), add(C);
+  for (int64_t c = 0; c < C; ++c) {
+    double md = s1[c] / rows, var = std::max(0.0, s2[c] / rows - md * md);
+    float m = static_cast<float>(shift[c] + md), v = static_cast<float>(var);
+    Mean[c] = m;
+    Var[c] = v;
+    float r = 1.f / std::sqrt(v + eps), g = Sc ? Sc[c] : 1.f;
+    mul[c] = r * g;
+    add[c] = (Of ? Of[c] : 0.f) - m * r * g;
+  }
+#pragma omp parallel for schedule(static) if (rows * C > kPar)
+  for (int64_t row = 0; row < rows; ++row) {
+    const float *x = X + row * C;
+    float *y = Y + row * C;
+    for (int64_t c = 0; c < C; ++c) y[c] = x[c] * mul[c] + add[c];
+  }
+  return undef(env);
+}
+
+// bnTrainGrad(heap, dy, x, mean, var, scale(-1 none), dmeanIn(-1), dvarIn(-1), dx, dscale,
+// doffset, rows, C, eps): the gradient of bnTrain through the batch statistics too, in two passes:
+//   doffset = Σ dy,  dscale = Σ dy·x̂,  dx = scale·r/N · (N·dy − doffset − x̂·dscale)
+//   (+ dmeanIn/N + 2·dvarIn·(x − mean)/N when the mean and variance outputs have gradients),
+// with x̂ = (x − mean)·r and r = rsqrt(var + eps).
+napi_value BnTrainGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  uint8_t *heap = a.heap(0);
+  auto P = [&](size_t i) -> float * {
+    int64_t o = a.i64(i);
+    return o < 0 ? nullptr : reinterpret_cast<float *>(heap + o);
+  };
+  const float *DY = P(1), *X = P(2), *Mean = P(3), *Var = P(4), *Sc = P(5), *Dm = P(6), *Dv = P(7);
+  float *DX = P(8), *Dscale = P(9), *Doff = P(10);
+  int64_t rows = a.i64(11), C = a.i64(12);
+  float eps = static_cast<float>(a.num(13));
+  std::vector<float> r(C);
+  for (int64_t c = 0; c < C; ++c) r[c] = 1.f / std::sqrt(Var[c] + eps);
+  std::vector<double> sdy, sdyx;
+  channel_sums(rows, C, sdy, sdyx, [&](int64_t row, float *a1, float *a2) {
+    const float *g = DY + row * C, *x = X + row * C;
+    for (int64_t c = 0; c < C; ++c) {
+      a1[c] += g[c];
+      a2[c] += g[c] * (x[c] - Mean[c]);
+    }
+  });
+  // dx = k1·dy + k2·(x − mean) + k0 per channel.
+  std::vector<float> k0(C), k1(C), k2(C);
+  for (int64_t c = 0; c < C; ++c) {
+    double g = Sc ? Sc[c] : 1.0, rc = r[c], dof = sdy[c], dsc = sdyx[c] * rc;
+    if (Doff) Doff[c] = static_cast<float>(dof);
+    if (Dscale) Dscale[c] = static_cast<float>(dsc);
+    k1[c] = static_cast<float>(g * rc);
+    k2[c] = static_cast<float>(-g * rc * rc * dsc / rows + (Dv ? 2.0 * Dv[c] / rows : 0.0));
+    k0[c] = static_cast<float>(-g * rc * dof / rows + (Dm ? Dm[c] / static_cast<double>(rows) : 0.0));
+  }
+#pragma omp parallel for schedule(static) if (rows * C > kPar)
+  for (int64_t row = 0; row < rows; ++row) {
+    const float *g = DY + row * C, *x = X + row * C;
+    float *d = DX + row * C;
+    for (int64_t c = 0; c < C; ++c) d[c] = k1[c] * g[c] + k2[c] * (x[c] - Mean[c]) + k0[c];
+  }
+  return undef(env);
+}
+
+// adam(heap, g, m, v, w, accBeta1, accBeta2, mOut, vOut, wOut, n, lr, beta1, beta2, eps): one
+// Adam step for one variable in one pass, as tfjs's AdamOptimizer computes it in eleven ops:
+//   m' = β1·m + (1−β1)·g,  v' = β2·v + (1−β2)·g²,
+//   w' = w − lr · (m'/(1−β1ᵗ)) / (sqrt(v'/(1−β2ᵗ)) + eps).
+napi_value Adam(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  uint8_t *heap = a.heap(0);
+  auto P = [&](size_t i) { return reinterpret_cast<float *>(heap + a.i64(i)); };
+  const float *G = P(1), *M = P(2), *V = P(3), *W = P(4);
+  float c1 = 1.f - *P(5), c2 = 1.f - *P(6);
+  float *Mo = P(7), *Vo = P(8), *Wo = P(9);
+  int64_t n = a.i64(10);
+  float lr = static_cast<float>(a.num(11)), b1 = static_cast<float>(a.num(12)), b2 = static_cast<float>(a.num(13)),
+        eps = static_cast<float>(a.num(14));
+  float ob1 = static_cast<float>(1.0 - a.num(12)), ob2 = static_cast<float>(1.0 - a.num(13));
+  par_map(n, [&](int64_t i) {
+    float g = G[i], m = M[i] * b1 + g * ob1, v = V[i] * b2 + (g * g) * ob2;
+    Mo[i] = m;
+    Vo[i] = v;
+    Wo[i] = W[i] - lr * ((m / c1) / (std::sqrt(v / c2) + eps));
+  });
+  return undef(env);
+}
+
 // select(heap, condOff (uint8), aOff, bOff, yOff, outShape, cStrides, aStrides, bStrides)
 napi_value Select(napi_env env, napi_callback_info info) {
   Args a(env, info);
@@ -796,7 +964,7 @@ NAPI_MODULE_INIT() {
     napi_callback cb;
   } fns[] = {{"conv", Conv},         {"convImpl", ConvImpl}, {"matmul", Matmul},   {"unary", UnaryOp},
              {"binary", BinaryOp},   {"select", Select},     {"reduce", Reduce},   {"batchNorm", BatchNorm},
-             {"addN", AddN},         {"cast", Cast},         {"fill", Fill}, {"tile", Tile}, {"bcastScale", BcastScale}, {"eltGrad", EltGrad}, {"bnGrad", BnGrad},       {"peakGflops", PeakGflops},
+             {"addN", AddN},         {"cast", Cast},         {"fill", Fill}, {"tile", Tile}, {"bcastScale", BcastScale}, {"eltGrad", EltGrad}, {"bnGrad", BnGrad}, {"bnTrain", BnTrain}, {"bnTrainGrad", BnTrainGrad}, {"adam", Adam},       {"peakGflops", PeakGflops},
              {"info", Info},         {"clearCache", ClearCache}};
   for (auto &f : fns) {
     napi_value fn;

@@ -86,6 +86,23 @@ describe('native backend (oneDNN addon)', function () {
     }
   });
 
+  it('full-window convolutions (run as one matrix product) match, with both gradients', async () => {
+    const rng = new Rng(14);
+    // DCGAN's last discriminator layer (4×4 valid → 1×1) and first generator layer (1×1 → 4×4).
+    await compare(([x, f]) => {
+      const y = tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'valid');
+      const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'valid'), tf.sin(y))))([x, f]);
+      return [y, dx, df];
+    }, [[3, 4, 4, 6], [4, 4, 6, 2]], rng);
+    await compare(([z, f]) => {
+      const y = tf.conv2dTranspose(z as tf.Tensor4D, f as tf.Tensor4D, [2, 3, 5, 4], 1, 'valid');
+      const [dz, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [2, 3, 5, 4], 1, 'valid'), tf.sin(y))))([z, f]);
+      return [y, dz, df];
+    }, [[2, 1, 1, 7], [3, 5, 4, 7]], rng);
+  });
+
   it('transposed and dilated convolutions and the fused conv match', async () => {
     const rng = new Rng(12);
     // DCGAN's generator layers: 4x4 stride 2 'same' and the 1x1 -> 4x4 projection.

@@ -5,6 +5,7 @@
 // DCGAN step once convolutions are fast. On every other backend the original gradient runs
 // unchanged, so registering these is safe for the whole process.
 import * as tf from '@tensorflow/tfjs';
+import { inFirstOrderScope } from '../firstOrder';
 import { NATIVE_BCAST_SCALE, NATIVE_BN_GRAD, NATIVE_ELT_GRAD } from './kernels';
 
 type GradFunc = tf.GradConfig['gradFunc'];
@@ -15,9 +16,11 @@ const isF32 = (...ts: (tf.Tensor | undefined)[]) => ts.every((t) => t == null ||
 /**
  * Whether kernels run now are being recorded for a higher-order gradient (e.g. WGAN-GP's gradient
  * penalty differentiates a gradient). The fused kernels have no gradients of their own, so then
- * the original, differentiable gradient runs.
+ * the original, differentiable gradient runs, unless the caller promised (`firstOrderGradients`)
+ * that this gradient will not be differentiated.
  */
 function taping(): boolean {
+  if (inFirstOrderScope()) return false;
   const e = tf.engine() as unknown as { isTapeOn?: () => boolean; state?: { gradientDepth?: number } };
   return e.isTapeOn ? e.isTapeOn() : (e.state?.gradientDepth ?? 0) > 0;
 }

@@ -4,6 +4,7 @@
 // replaces, so every op keeps working.
 import * as tf from '@tensorflow/tfjs';
 import type { NativeAddon } from './addon';
+import { FUSED_ADAM_UPDATE, FUSED_BATCH_NORM_TRAINING, FUSED_BATCH_NORM_TRAINING_GRAD } from '../fusedOps';
 
 type TensorInfo = tf.TensorInfo;
 type NamedAttrMap = tf.NamedAttrMap;
@@ -322,6 +323,51 @@ export function makeNativeKernels(addon: NativeAddon, fallback: Fallback): Recor
     return [dx, ...outs];
   };
 
+  // Fused training ops (lib/backend/fusedOps.ts): float32 only, which fusedOps checks.
+  k[FUSED_BATCH_NORM_TRAINING] = (args) => {
+    const { x, scale, offset } = args.inputs as Record<string, TensorInfo>;
+    const { varianceEpsilon } = args.attrs as { varianceEpsilon: number };
+    const b = args.backend as unknown as WasmLike;
+    const C = x.shape[x.shape.length - 1];
+    const rows = sizeOf(x.shape) / C;
+    const y = b.makeOutput(x.shape, 'float32');
+    const mean = b.makeOutput([C], 'float32');
+    const variance = b.makeOutput([C], 'float32');
+    if (rows > 0 && C > 0) {
+      addon.bnTrain(heap(b), off(b, x), off(b, scale), off(b, offset), off(b, y), off(b, mean), off(b, variance), rows, C,
+        varianceEpsilon);
+    }
+    return [y, mean, variance];
+  };
+  k[FUSED_BATCH_NORM_TRAINING_GRAD] = (args) => {
+    const { dy, x, scale, mean, variance, dmean, dvariance } = args.inputs as Record<string, TensorInfo | undefined>;
+    const { varianceEpsilon } = args.attrs as { varianceEpsilon: number };
+    const b = args.backend as unknown as WasmLike;
+    const C = x!.shape[x!.shape.length - 1];
+    const rows = sizeOf(x!.shape) / C;
+    const dx = b.makeOutput(x!.shape, 'float32');
+    const dscale = b.makeOutput([C], 'float32');
+    const doffset = b.makeOutput([C], 'float32');
+    if (rows > 0 && C > 0) {
+      addon.bnTrainGrad(heap(b), off(b, dy!), off(b, x!), off(b, mean!), off(b, variance!), off(b, scale!),
+        dmean ? off(b, dmean) : -1, dvariance ? off(b, dvariance) : -1, off(b, dx), off(b, dscale), off(b, doffset), rows, C,
+        varianceEpsilon);
+    }
+    return [dx, dscale, doffset];
+  };
+  k[FUSED_ADAM_UPDATE] = (args) => {
+    const { g, m, v, w, accBeta1, accBeta2 } = args.inputs as Record<string, TensorInfo>;
+    const { learningRate, beta1, beta2, epsilon } = args.attrs as Record<string, number>;
+    const b = args.backend as unknown as WasmLike;
+    const outs = [m, v, w].map((t) => b.makeOutput(t.shape, 'float32'));
+    const n = sizeOf(w.shape);
+    if (n > 0) {
+      addon.adam(heap(b), off(b, g), off(b, m), off(b, v), off(b, w), off(b, accBeta1), off(b, accBeta2), off(b, outs[0]),
+        off(b, outs[1]), off(b, outs[2]), n, learningRate, beta1, beta2, epsilon);
+    }
+    return outs;
+  };
+
   return k;
 }
 
@@ -353,7 +399,7 @@ const BINARY: Record<string, [number, boolean]> = {
 export const NATIVE_KERNEL_NAMES = [
   'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'FusedConv2D', 'BatchMatMul', '_FusedMatMul',
   ...Object.keys(UNARY), ...Object.keys(BINARY), 'Select', 'Cast', 'AddN', 'Tile', 'Sum', 'Mean', 'Max', 'Min',
-  'FusedBatchNorm', 'Identity',
+  'FusedBatchNorm', 'Identity', FUSED_BATCH_NORM_TRAINING, FUSED_BATCH_NORM_TRAINING_GRAD, FUSED_ADAM_UPDATE,
 ];
 
 function sameShape(a: number[], b: number[]) {

@@ -8,6 +8,7 @@ import { dcganDiscriminator } from '../../models/dcgan';
 import { minimaxDiscriminatorLoss, nonSaturatingGeneratorLoss } from '../../losses';
 import { GanModel, readScalars, StepData, stepSeed } from '../ganModel';
 import { noiseGanParts } from './noiseGan';
+import { firstOrderGradients } from '../../backend/firstOrder';
 
 export function createDcgan(config: TrainConfig): GanModel {
   const discriminator = dcganDiscriminator({ size: config.size, ndf: config.ndf, seed: config.seed + 1 });
@@ -21,10 +22,19 @@ export function createDcgan(config: TrainConfig): GanModel {
       const real = data.nextA();
       const losses = tf.tidy(() => {
         const z = noise(real.shape[0], stepSeed(config.seed, step));
-        const fake = G(z);
-        const dLoss = optD.minimize(() => minimaxDiscriminatorLoss(D(real), D(fake)), true, varsD)!;
-        const gLoss = optG.minimize(() => nonSaturatingGeneratorLoss(D(G(z))), true, varsG)!;
-        return { d_loss: tf.keep(dLoss), g_loss: tf.keep(gLoss) };
+        let dLoss: tf.Scalar | undefined;
+        // G's tape encloses the D step so that the G step backpropagates through the same forward
+        // pass of G (as PyTorch's `fake` is reused) instead of computing G(z) twice. The D step's
+        // own backward pass is never on G's gradient path (D is updated by assignment).
+        const { value: gLoss, grads } = tf.variableGrads(() => {
+          const fake = G(z);
+          dLoss = tf.keep(
+            firstOrderGradients(() => optD.minimize(() => minimaxDiscriminatorLoss(D(real), D(fake)), true, varsD)!),
+          );
+          return nonSaturatingGeneratorLoss(D(fake));
+        }, varsG);
+        optG.applyGradients(grads);
+        return { d_loss: dLoss!, g_loss: gLoss };
       });
       real.dispose();
       return readScalars(losses);

@@ -1,0 +1,85 @@
+/**
+ * Fused training ops that a backend may implement as one kernel each (the native backend does).
+ * Callers ask for them and fall back to tfjs's composed ops when the current backend lacks the
+ * kernel, so the models and optimizers work unchanged on every backend.
+ *
+ * - `FusedBatchNormTraining`: batch normalisation with the batch's own statistics (what
+ *   tf.moments + tf.batchNorm compute in five full-size passes, and their gradient in about ten).
+ * - `FusedAdamUpdate`: one Adam step for one variable (eleven full-size ops in tfjs's Adam).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { inFirstOrderScope } from './firstOrder';
+
+export const FUSED_BATCH_NORM_TRAINING = 'FusedBatchNormTraining';
+export const FUSED_BATCH_NORM_TRAINING_GRAD = 'FusedBatchNormTrainingGrad';
+export const FUSED_ADAM_UPDATE = 'FusedAdamUpdate';
+
+/** Whether the current backend has a kernel of this name. */
+export function backendHasKernel(name: string): boolean {
+  return tf.getKernel(name, tf.getBackend()) !== undefined;
+}
+
+function gradientDepth(): number {
+  const e = tf.engine() as unknown as { state?: { gradientDepth?: number } };
+  return e.state?.gradientDepth ?? 0;
+}
+
+/**
+ * Batch normalisation over every axis but the last, with the batch's mean and (biased) variance:
+ * y = (x − mean)/sqrt(variance + eps)·scale + offset. Returns null when the current backend has
+ * no fused kernel, or when a gradient of its gradient may be taken (the fused gradient is not
+ * itself differentiable): the caller then uses tf.moments and tf.batchNorm.
+ */
+export function batchNormTraining(
+  x: tf.Tensor,
+  scale: tf.Tensor,
+  offset: tf.Tensor,
+  varianceEpsilon: number,
+): { y: tf.Tensor; mean: tf.Tensor1D; variance: tf.Tensor1D } | null {
+  if (!backendHasKernel(FUSED_BATCH_NORM_TRAINING) || x.dtype !== 'float32' || x.rank < 2) return null;
+  if (gradientDepth() > 1 && !inFirstOrderScope()) return null;
+  const C = x.shape[x.rank - 1];
+  if (scale.size !== C || offset.size !== C) return null;
+  const inputs: tf.NamedTensorMap = { x, scale: tf.reshape(scale, [C]), offset: tf.reshape(offset, [C]) };
+  const [y, mean, variance] = tf.engine().runKernel(FUSED_BATCH_NORM_TRAINING, inputs, {
+    varianceEpsilon,
+  } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+  return { y, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
+}
+
+tf.registerGradient({
+  kernelName: FUSED_BATCH_NORM_TRAINING,
+  inputsToSave: ['x', 'scale'],
+  outputsToSave: [false, true, true],
+  gradFunc: (dy, saved, attrs) => {
+    const [x, scale, mean, variance] = saved;
+    // Outputs off the gradient path (usually mean and variance, used for the moving averages) get null.
+    const [dyY, dyMean, dyVar] = dy as (tf.Tensor | null)[];
+    const inputs: tf.NamedTensorMap = { dy: dyY ?? tf.zerosLike(x), x, scale, mean, variance };
+    if (dyMean) inputs.dmean = dyMean;
+    if (dyVar) inputs.dvariance = dyVar;
+    const [dx, dscale, doffset] = tf.engine().runKernel(FUSED_BATCH_NORM_TRAINING_GRAD, inputs, attrs as tf.NamedAttrMap) as tf.Tensor[];
+    return { x: () => dx, scale: () => dscale, offset: () => doffset };
+  },
+});
+
+/**
+ * One Adam step for one variable: returns [m', v', w'] (the caller assigns them), or null when
+ * the current backend has no fused kernel. accBeta1/accBeta2 are β1ᵗ and β2ᵗ as scalars.
+ */
+export function adamUpdate(
+  g: tf.Tensor,
+  m: tf.Tensor,
+  v: tf.Tensor,
+  w: tf.Tensor,
+  accBeta1: tf.Scalar,
+  accBeta2: tf.Scalar,
+  hp: { learningRate: number; beta1: number; beta2: number; epsilon: number },
+): [tf.Tensor, tf.Tensor, tf.Tensor] | null {
+  if (!backendHasKernel(FUSED_ADAM_UPDATE) || [g, m, v, w].some((t) => t.dtype !== 'float32')) return null;
+  return tf.engine().runKernel(FUSED_ADAM_UPDATE, { g, m, v, w, accBeta1, accBeta2 }, hp as unknown as tf.NamedAttrMap) as [
+    tf.Tensor,
+    tf.Tensor,
+    tf.Tensor,
+  ];
+}

@@ -1,0 +1,188 @@
+import { expect } from 'chai';
+import * as tf from '@tensorflow/tfjs';
+import { NATIVE_BACKEND_NAME, nativeStatus, registerNativeBackend } from '../../lib/backend/native';
+import {
+  batchNormTraining, FUSED_ADAM_UPDATE, FUSED_BATCH_NORM_TRAINING, FUSED_BATCH_NORM_TRAINING_GRAD,
+} from '../../lib/backend/fusedOps';
+import { firstOrderGradients } from '../../lib/backend/firstOrder';
+import { batchNormalization } from '../../lib/models/batchNorm';
+import { FusedAdamOptimizer } from '../../lib/train/optimizers';
+import { Rng } from '../../lib/util';
+
+/** Normwise relative error max|a − b| / max|b|. */
+function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).to.equal(b.length);
+  let num = 0, den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num = Math.max(num, Math.abs(a[i] - b[i]));
+    den = Math.max(den, Math.abs(b[i]));
+  }
+  return num / Math.max(den, 1e-30);
+}
+
+function randomValues(n: number, rng: Rng, mean = 0, spread = 1): Float32Array {
+  const v = new Float32Array(n);
+  for (let i = 0; i < n; i++) v[i] = mean + spread * (rng.next() * 2 - 1);
+  return v;
+}
+
+/** Runs f on `backend` with a fresh tensor count check; returns its outputs as arrays and the kernels it ran. */
+async function runOn(backend: string, f: () => tf.Tensor[]): Promise<{ vals: number[][]; kernels: Set<string> }> {
+  await tf.setBackend(backend);
+  const before = tf.memory().numTensors;
+  let outs: tf.Tensor[] = [];
+  const info = await tf.profile(() => {
+    outs = tf.tidy(f);
+    return outs;
+  });
+  const vals = outs.map((o) => Array.from(o.dataSync()));
+  tf.dispose(outs);
+  expect(tf.memory().numTensors).to.equal(before, `${backend} leaked tensors`);
+  return { vals, kernels: new Set(info.kernels.map((k) => k.name)) };
+}
+
+/** tfjs's own training-mode batch norm (what the fused kernel replaces). */
+function composedBatchNorm(x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor, eps: number) {
+  const axes = x.shape.slice(0, -1).map((_, i) => i);
+  const { mean, variance } = tf.moments(x, axes);
+  return { y: tf.batchNorm(x, mean, variance, offset, scale, eps), mean, variance };
+}
+
+describe('fused training ops (batch norm in training, Adam)', function () {
+  const status = nativeStatus();
+  before(function () {
+    if (!status.available) {
+      console.warn(`  (fused native kernels not tested: ${status.reason})`);
+      this.skip();
+    }
+    registerNativeBackend();
+  });
+  after(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('the native backend has the fused kernels and the cpu backend does not (it uses tfjs ops)', async () => {
+    await tf.setBackend('cpu');
+    expect(tf.getKernel(FUSED_BATCH_NORM_TRAINING, 'cpu')).to.equal(undefined);
+    for (const k of [FUSED_BATCH_NORM_TRAINING, FUSED_BATCH_NORM_TRAINING_GRAD, FUSED_ADAM_UPDATE]) {
+      expect(tf.getKernel(k, NATIVE_BACKEND_NAME), k).to.not.equal(undefined);
+    }
+  });
+
+  for (const { label, mean } of [{ label: 'centred data', mean: 0 }, { label: 'data with a large mean (50 ± 1)', mean: 50 }]) {
+    it(`batch norm in training: y, mean, variance and every gradient match tfjs's ops (${label})`, async () => {
+      const rng = new Rng(21);
+      const shape = [6, 5, 4, 7];
+      const xv = randomValues(6 * 5 * 4 * 7, rng, mean);
+      const sv = randomValues(7, rng, 1, 0.5), ov = randomValues(7, rng);
+      const wy = randomValues(xv.length, rng), wm = randomValues(7, rng), wv = randomValues(7, rng);
+      const f = () => {
+        const [x, s, o] = [tf.tensor(xv, shape), tf.tensor(sv), tf.tensor(ov)];
+        const bn = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => batchNormTraining(a, b, c, 1e-5) ?? composedBatchNorm(a, b, c, 1e-5);
+        const r = bn(x, s, o);
+        // A loss that depends on all three outputs, so the gradient goes through mean and variance too.
+        const loss = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => {
+          const q = bn(a, b, c);
+          return tf.addN([tf.sum(tf.mul(q.y, tf.tensor(wy, shape))), tf.sum(tf.mul(q.mean, tf.tensor(wm))), tf.sum(tf.mul(q.variance, tf.tensor(wv)))]);
+        };
+        const [dx, ds, dof] = tf.grads(loss)([x, s, o]);
+        return [r.y, r.mean, r.variance, dx, ds, dof];
+      };
+      const ref = await runOn('cpu', f);
+      const got = await runOn(NATIVE_BACKEND_NAME, f);
+      expect(got.kernels.has(FUSED_BATCH_NORM_TRAINING)).to.equal(true);
+      expect(got.kernels.has(FUSED_BATCH_NORM_TRAINING_GRAD)).to.equal(true);
+      ['y', 'mean', 'variance', 'dx', 'dscale', 'doffset'].forEach((name, k) => {
+        expect(relError(got.vals[k], ref.vals[k]), name).to.be.at.most(1e-4);
+      });
+    });
+  }
+
+  it('the BatchNormalization layer: fused on native, same outputs, gradients and moving statistics as on cpu', async () => {
+    const rng = new Rng(22);
+    const shape = [8, 3, 3, 5];
+    const xv = randomValues(8 * 3 * 3 * 5, rng, 2);
+    const f = () => {
+      const layer = batchNormalization({ axis: -1, epsilon: 1e-5, momentum: 0.9, inputShape: shape.slice(1) });
+      const model = tf.sequential({ layers: [layer] });
+      const x = tf.tensor(xv, shape);
+      const [gamma, beta] = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+      tf.tidy(() => {
+        gamma.assign(tf.linspace(0.5, 1.5, 5));
+        beta.assign(tf.linspace(-0.5, 0.7, 5));
+      });
+      const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(layer.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, [gamma, beta]);
+      const dx = tf.grad((a: tf.Tensor) => tf.sum(tf.sin(layer.apply(a, { training: true }) as tf.Tensor)))(x);
+      const moving = layer.nonTrainableWeights.map((w) => tf.clone(w.read()));
+      const inference = layer.apply(x, { training: false }) as tf.Tensor;
+      const out = [value, grads[gamma.name], grads[beta.name], dx, ...moving, inference];
+      model.dispose();
+      return out;
+    };
+    const ref = await runOn('cpu', f);
+    const got = await runOn(NATIVE_BACKEND_NAME, f);
+    expect(got.kernels.has(FUSED_BATCH_NORM_TRAINING)).to.equal(true);
+    ['loss', 'dgamma', 'dbeta', 'dx', 'moving mean', 'moving variance', 'inference output'].forEach((name, k) => {
+      expect(relError(got.vals[k], ref.vals[k]), name).to.be.at.most(1e-4);
+    });
+  });
+
+  it('steps aside for a gradient of a gradient (gradient penalty), unless promised first-order only', async () => {
+    const rng = new Rng(23);
+    const xv = randomValues(4 * 2 * 2 * 3, rng);
+    const penalty = () => {
+      const s = tf.tensor([1.5, 0.5, 1]), o = tf.tensor([0.1, -0.2, 0.3]);
+      const x = tf.tensor(xv, [4, 2, 2, 3]);
+      // d/ds of ‖∂/∂x Σ BN(x)²‖²: needs the gradient of the batch-norm gradient.
+      return [tf.grad((sc: tf.Tensor) => {
+        const gx = tf.grad((a: tf.Tensor) => {
+          const r = batchNormTraining(a, sc, o, 1e-5) ?? composedBatchNorm(a, sc, o, 1e-5);
+          return tf.sum(tf.square(tf.mul(r.y, tf.tensor(xv, [4, 2, 2, 3]))));
+        })(x);
+        return tf.sum(tf.square(gx));
+      })(s)];
+    };
+    const ref = await runOn('cpu', penalty);
+    const got = await runOn(NATIVE_BACKEND_NAME, penalty);
+    expect(got.kernels.has(FUSED_BATCH_NORM_TRAINING), 'fused kernel used under a nested tape').to.equal(false);
+    expect(relError(got.vals[0], ref.vals[0])).to.be.at.most(1e-4);
+    const promised = await runOn(NATIVE_BACKEND_NAME, () => {
+      const x = tf.tensor(xv, [4, 2, 2, 3]), s = tf.ones([3]), o = tf.zeros([3]);
+      let inner: tf.Tensor = tf.scalar(0);
+      tf.grad((a: tf.Tensor) => {
+        inner = tf.keep(firstOrderGradients(() => tf.grad((b: tf.Tensor) => tf.sum(tf.square(batchNormTraining(b, s, o, 1e-5)!.y)))(a)));
+        return tf.sum(a);
+      })(x);
+      return [inner];
+    });
+    expect(promised.kernels.has(FUSED_BATCH_NORM_TRAINING)).to.equal(true);
+  });
+
+  it('FusedAdamOptimizer follows tfjs Adam over 5 steps (weights and both moments)', async () => {
+    const rng = new Rng(24);
+    const w0 = randomValues(300, rng), b0 = randomValues(7, rng), target = randomValues(300, rng);
+    const run = (fused: boolean) => () => {
+      const w = tf.variable(tf.tensor(w0, [30, 10]), true, `w_${fused}`);
+      const b = tf.variable(tf.tensor(b0), true, `b_${fused}`);
+      const opt = fused ? new FusedAdamOptimizer(0.01, 0.5, 0.999, 1e-8) : tf.train.adam(0.01, 0.5, 0.999, 1e-8);
+      for (let i = 0; i < 5; i++) {
+        opt.minimize(() => tf.add(tf.sum(tf.square(tf.sub(w, tf.tensor(target, [30, 10])))), tf.sum(tf.pow(b, 4))) as tf.Scalar, false, [w, b]);
+      }
+      const slots = (opt as unknown as { accumulatedFirstMoment: { variable: tf.Variable }[]; accumulatedSecondMoment: { variable: tf.Variable }[] });
+      const out = [w, b, ...slots.accumulatedFirstMoment.map((s) => s.variable), ...slots.accumulatedSecondMoment.map((s) => s.variable)].map((t) => tf.clone(t));
+      opt.dispose();
+      w.dispose();
+      b.dispose();
+      return out;
+    };
+    const ref = await runOn('cpu', run(false));
+    const got = await runOn(NATIVE_BACKEND_NAME, run(true));
+    expect(got.kernels.has(FUSED_ADAM_UPDATE)).to.equal(true);
+    ['w', 'b', 'm(w)', 'm(b)', 'v(w)', 'v(b)'].forEach((name, k) => {
+      expect(relError(got.vals[k], ref.vals[k]), name).to.be.at.most(1e-5);
+    });
+    // On a backend without the kernel it is tfjs's Adam, bit for bit.
+    const cpuFused = await runOn('cpu', run(true));
+    expect(cpuFused.vals).to.deep.equal(ref.vals);
+  });
+});
