@@ -112,6 +112,16 @@ describe('native backend (oneDNN addon)', function () {
       [[3, 1, 1, 10], [4, 4, 8, 10]], rng);
     await compare(([x, f]) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same', 'NHWC', 2),
       [[2, 9, 7, 3], [3, 3, 3, 4]], rng);
+    // Output maps of at most 16 pixels run as im2col + sgemm (forward and filter gradient; tfjs
+    // has no gradient of dilated convolutions).
+    await compare(([x, f]) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same', 'NHWC', 2),
+      [[3, 4, 3, 5], [3, 3, 5, 6]], rng);
+    await compare(([x, f]) => {
+      const y = tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 2, 'same');
+      const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'), tf.sin(y))))([x, f]);
+      return [y, dx, df];
+    }, [[4, 8, 8, 16], [4, 4, 16, 24]], rng);
     for (const activation of ['linear', 'relu', 'leakyrelu', 'elu'] as const) {
       await compare(([x, f, b]) => tf.fused.conv2d({
         x: x as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 2, pad: 'same', bias: b, activation, leakyreluAlpha: 0.1,
