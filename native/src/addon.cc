@@ -753,6 +753,47 @@ napi_value Adam(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
+// maxPoolGrad(heap, dy, x, y, dx, [N,H,W,C, OH,OW, FH,FW, SH,SW, padTop,padLeft]): each dy goes
+// to the first tap of its window (row-major scan, as tfjs's CPU backend picks) whose input equals
+// the window's maximum y; taps in the padding are skipped. Windows overlap only within an image,
+// so images run in parallel.
+napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  uint8_t *heap = a.heap(0);
+  const float *DY = reinterpret_cast<const float *>(heap + a.i64(1));
+  const float *X = reinterpret_cast<const float *>(heap + a.i64(2));
+  const float *Y = reinterpret_cast<const float *>(heap + a.i64(3));
+  float *DX = reinterpret_cast<float *>(heap + a.i64(4));
+  auto d = a.ints(5);
+  const int64_t N = d[0], H = d[1], W = d[2], C = d[3], OH = d[4], OW = d[5], FH = d[6], FW = d[7], SH = d[8],
+                SW = d[9], PT = d[10], PL = d[11];
+  std::memset(DX, 0, sizeof(float) * static_cast<size_t>(N * H * W * C));
+#pragma omp parallel for schedule(static) if (N * OH * OW * C > kPar)
+  for (int64_t n = 0; n < N; ++n) {
+    std::vector<uint8_t> found(static_cast<size_t>(C));
+    for (int64_t oy = 0; oy < OH; ++oy)
+      for (int64_t ox = 0; ox < OW; ++ox) {
+        const int64_t o = ((n * OH + oy) * OW + ox) * C;
+        std::fill(found.begin(), found.end(), 0);
+        for (int64_t fy = 0; fy < FH; ++fy) {
+          const int64_t iy = oy * SH - PT + fy;
+          if (iy < 0 || iy >= H) continue;
+          for (int64_t fx = 0; fx < FW; ++fx) {
+            const int64_t ix = ox * SW - PL + fx;
+            if (ix < 0 || ix >= W) continue;
+            const int64_t i = ((n * H + iy) * W + ix) * C;
+            for (int64_t c = 0; c < C; ++c)
+              if (!found[c] && X[i + c] == Y[o + c]) {
+                found[c] = 1;
+                DX[i + c] += DY[o + c];
+              }
+          }
+        }
+      }
+  }
+  return undef(env);
+}
+
 // select(heap, condOff (uint8), aOff, bOff, yOff, outShape, cStrides, aStrides, bStrides)
 napi_value Select(napi_env env, napi_callback_info info) {
   Args a(env, info);
@@ -1013,7 +1054,7 @@ NAPI_MODULE_INIT() {
     napi_callback cb;
   } fns[] = {{"conv", Conv},         {"convImpl", ConvImpl}, {"matmul", Matmul},   {"unary", UnaryOp},
              {"binary", BinaryOp},   {"select", Select},     {"reduce", Reduce},   {"batchNorm", BatchNorm},
-             {"addN", AddN},         {"cast", Cast},         {"fill", Fill}, {"tile", Tile}, {"bcastScale", BcastScale}, {"eltGrad", EltGrad}, {"bnGrad", BnGrad}, {"bnTrain", BnTrain}, {"bnTrainGrad", BnTrainGrad}, {"adam", Adam},       {"peakGflops", PeakGflops},
+             {"addN", AddN},         {"cast", Cast},         {"fill", Fill}, {"tile", Tile}, {"bcastScale", BcastScale}, {"eltGrad", EltGrad}, {"bnGrad", BnGrad}, {"bnTrain", BnTrain}, {"bnTrainGrad", BnTrainGrad}, {"adam", Adam}, {"maxPoolGrad", MaxPoolGrad},       {"peakGflops", PeakGflops},
              {"info", Info},         {"clearCache", ClearCache}};
   for (auto &f : fns) {
     napi_value fn;

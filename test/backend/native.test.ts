@@ -129,6 +129,20 @@ describe('native backend (oneDNN addon)', function () {
     }
   });
 
+  it('max-pooling gradients match, ties included (the first maximum of a window gets dy)', async () => {
+    const rng = new Rng(15);
+    // Values on a coarse grid so windows hold equal maxima (sums of dy may differ in the last bit:
+    // overlapping windows add in another order).
+    const ties = ([x]: tf.Tensor[]) => tf.round(tf.mul(x, 2));
+    for (const [k, s, pad] of [[3, 2, 'same'], [2, 2, 'valid'], [3, 1, 'same'], [3, 2, 'valid']] as const) {
+      await compare((xs) => {
+        const x = ties(xs);
+        const y = tf.maxPool(x as tf.Tensor4D, k, s, pad);
+        return [y, tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, k, s, pad), tf.cos(y))))(x)];
+      }, [[2, 7, 6, 5]], rng, 1e-6);
+    }
+  });
+
   it('matmuls (batched, transposed, broadcast, fused) match', async () => {
     const rng = new Rng(13);
     for (let trial = 0; trial < 5; trial++) {

@@ -27,6 +27,7 @@ export interface NativeAddon {
     dvarIn: number, dx: number, dscale: number, doffset: number, rows: number, c: number, eps: number): void;
   adam(heap: ArrayBuffer, g: number, m: number, v: number, w: number, accBeta1: number, accBeta2: number, mOut: number,
     vOut: number, wOut: number, n: number, lr: number, beta1: number, beta2: number, eps: number): void;
+  maxPoolGrad(heap: ArrayBuffer, dy: number, x: number, y: number, dx: number, dims: number[]): void;
   peakGflops(seconds: number): number;
   info(): string;
   clearCache(): void;

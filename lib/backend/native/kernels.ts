@@ -323,6 +323,24 @@ export function makeNativeKernels(addon: NativeAddon, fallback: Fallback): Recor
     return [dx, ...outs];
   };
 
+  k.MaxPoolGrad = (args) => {
+    const { dy, input, output } = args.inputs as Record<string, TensorInfo>;
+    const a = args.attrs as unknown as { filterSize: [number, number] | number; strides: [number, number] | number;
+      pad: 'valid' | 'same' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
+    if (!allF32(dy, input, output)) return fb('MaxPoolGrad', args);
+    const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1,
+      a.pad, a.dimRoundingMode);
+    if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return fb('MaxPoolGrad', args);
+    const b = args.backend as unknown as WasmLike;
+    const dx = b.makeOutput(input.shape, 'float32');
+    if (sizeOf(input.shape) > 0) {
+      addon.maxPoolGrad(heap(b), off(b, dy), off(b, input), off(b, output), off(b, dx), [info.batchSize, info.inHeight,
+        info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.filterHeight, info.filterWidth, info.strideHeight,
+        info.strideWidth, info.padInfo.top, info.padInfo.left]);
+    }
+    return dx;
+  };
+
   // Fused training ops (lib/backend/fusedOps.ts): float32 only, which fusedOps checks.
   k[FUSED_BATCH_NORM_TRAINING] = (args) => {
     const { x, scale, offset } = args.inputs as Record<string, TensorInfo>;
@@ -399,7 +417,7 @@ const BINARY: Record<string, [number, boolean]> = {
 export const NATIVE_KERNEL_NAMES = [
   'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'FusedConv2D', 'BatchMatMul', '_FusedMatMul',
   ...Object.keys(UNARY), ...Object.keys(BINARY), 'Select', 'Cast', 'AddN', 'Tile', 'Sum', 'Mean', 'Max', 'Min',
-  'FusedBatchNorm', 'Identity', FUSED_BATCH_NORM_TRAINING, FUSED_BATCH_NORM_TRAINING_GRAD, FUSED_ADAM_UPDATE,
+  'FusedBatchNorm', 'Identity', 'MaxPoolGrad', FUSED_BATCH_NORM_TRAINING, FUSED_BATCH_NORM_TRAINING_GRAD, FUSED_ADAM_UPDATE,
 ];
 
 function sameShape(a: number[], b: number[]) {
