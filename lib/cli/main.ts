@@ -9,6 +9,7 @@ import { registerTrainCommand } from './commands/train';
 import { registerSampleCommand } from './commands/sample';
 import { registerDataCommands } from './commands/data';
 import { registerInfoCommand } from './commands/info';
+import { heapExhaustedError } from '../backend/heapLimit';
 
 export function buildProgram(): Command {
   const program = new Command('anime-gan')
@@ -49,6 +50,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    err = heapExhaustedError(err) ?? err;
     if (isUserError(err)) {
       process.stderr.write(`anime-gan: ${err.message}\n`);
       if (verbose) process.stderr.write(`${err.stack}\n`);

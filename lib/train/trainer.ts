@@ -25,6 +25,7 @@ import {
 import { GanModel, stepSeed } from './ganModel';
 import { createModel } from './recipes/registry';
 import { CheckpointMeta, hasCheckpoint, readRunMeta, runPaths, truncateLog } from './runFolder';
+import { heapExhaustedError } from '../backend/heapLimit';
 
 export interface TrainOptions {
   config: TrainConfig;
@@ -137,10 +138,12 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const imagesPerStep = config.batch * (config.model.startsWith('wgan') ? config.nCritic : 1);
   try {
     for (let step = startStep; step < config.steps; step++) {
-      const losses = model.trainStep(
-        { nextA: () => streamA.next(), nextB: streamB ? () => streamB.next() : undefined },
-        step,
-      );
+      let losses: Record<string, number>;
+      try {
+        losses = model.trainStep({ nextA: () => streamA.next(), nextB: streamB ? () => streamB.next() : undefined }, step);
+      } catch (err) {
+        throw heapExhaustedError(err) ?? err;
+      }
       const done = step + 1;
       const seconds = (Date.now() - t0) / 1000;
       const ips = ((done - startStep) * imagesPerStep) / Math.max(seconds, 1e-9);
