@@ -25,10 +25,28 @@ function gradientDepth(): number {
 }
 
 /**
- * Batch normalisation over every axis but the last, with the batch's mean and (biased) variance:
- * y = (x − mean)/sqrt(variance + eps)·scale + offset. Returns null when the current backend has
- * no fused kernel, or when a gradient of its gradient may be taken (the fused gradient is not
- * itself differentiable): the caller then uses tf.moments and tf.batchNorm.
+ * Normalisation with the data's own statistics, x viewed as [groups, rows, C]: the fused kernel's
+ * one entry point. Returns null when the current backend has no fused kernel, or when a gradient
+ * of its gradient may be taken (the fused gradient is not itself differentiable): the caller then
+ * uses tfjs's ops.
+ */
+function normalizeFused(x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor, varianceEpsilon: number, perSample: boolean) {
+  if (!backendHasKernel(FUSED_BATCH_NORM_TRAINING) || x.dtype !== 'float32' || x.rank < 2) return null;
+  if (gradientDepth() > 1 && !inFirstOrderScope()) return null;
+  const C = x.shape[x.rank - 1];
+  if (scale.size !== C || offset.size !== C) return null;
+  const inputs: tf.NamedTensorMap = { x, scale: tf.reshape(scale, [C]), offset: tf.reshape(offset, [C]) };
+  return tf.engine().runKernel(FUSED_BATCH_NORM_TRAINING, inputs, { varianceEpsilon, perSample } as unknown as tf.NamedAttrMap) as [
+    tf.Tensor,
+    tf.Tensor2D,
+    tf.Tensor2D,
+  ];
+}
+
+/**
+ * Batch normalisation in training: over every axis but the last, with the batch's mean and
+ * (biased) variance, y = (x − mean)/sqrt(variance + eps)·scale + offset. Null when not fused
+ * (see normalizeFused): use tf.moments and tf.batchNorm then.
  */
 export function batchNormTraining(
   x: tf.Tensor,
@@ -36,15 +54,24 @@ export function batchNormTraining(
   offset: tf.Tensor,
   varianceEpsilon: number,
 ): { y: tf.Tensor; mean: tf.Tensor1D; variance: tf.Tensor1D } | null {
-  if (!backendHasKernel(FUSED_BATCH_NORM_TRAINING) || x.dtype !== 'float32' || x.rank < 2) return null;
-  if (gradientDepth() > 1 && !inFirstOrderScope()) return null;
+  const r = normalizeFused(x, scale, offset, varianceEpsilon, false);
+  if (!r) return null;
+  const [y, mean, variance] = r;
   const C = x.shape[x.rank - 1];
-  if (scale.size !== C || offset.size !== C) return null;
-  const inputs: tf.NamedTensorMap = { x, scale: tf.reshape(scale, [C]), offset: tf.reshape(offset, [C]) };
-  const [y, mean, variance] = tf.engine().runKernel(FUSED_BATCH_NORM_TRAINING, inputs, {
-    varianceEpsilon,
-  } as unknown as tf.NamedAttrMap) as tf.Tensor[];
-  return { y, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
+  return { y, mean: tf.reshape(mean, [C]), variance: tf.reshape(variance, [C]) };
+}
+
+/**
+ * Instance normalisation: every sample and channel over its own spatial positions (NHWC), with an
+ * optional per-channel scale and offset. Null when not fused (see normalizeFused).
+ */
+export function instanceNormFused(x: tf.Tensor4D, scale: tf.Tensor | null, offset: tf.Tensor | null, varianceEpsilon: number): tf.Tensor4D | null {
+  if (!backendHasKernel(FUSED_BATCH_NORM_TRAINING)) return null;
+  return tf.tidy(() => {
+    const C = x.shape[3];
+    const r = normalizeFused(x, scale ?? tf.ones([C]), offset ?? tf.zeros([C]), varianceEpsilon, true);
+    return r ? (r[0] as tf.Tensor4D) : (null as unknown as tf.Tensor4D);
+  }) as tf.Tensor4D | null;
 }
 
 tf.registerGradient({

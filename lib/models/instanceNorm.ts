@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { instanceNormFused } from '../backend/fusedOps';
 
 /** Options of {@link InstanceNormalization}. */
 export interface InstanceNormalizationArgs {
@@ -48,6 +49,9 @@ export class InstanceNormalization extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
+      // One kernel forward and one backward on backends that have it (lib/backend/fusedOps.ts).
+      const fused = instanceNormFused(x, this.gamma?.read() ?? null, this.beta?.read() ?? null, this.epsilon);
+      if (fused) return fused;
       const { mean, variance } = tf.moments(x, [1, 2], true);
       let y = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, this.epsilon)));
       if (this.gamma && this.beta) y = tf.add(tf.mul(y, this.gamma.read()), this.beta.read());

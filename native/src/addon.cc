@@ -640,10 +640,12 @@ void channel_sums(int64_t rows, int64_t C, std::vector<double> &out1, std::vecto
     for (int64_t c = 0; c < C; ++c) { out1[c] += p1[static_cast<size_t>(t) * C + c]; out2[c] += p2[static_cast<size_t>(t) * C + c]; }
 }
 
-// bnTrain(heap, x, scale(-1 none), offset(-1 none), y, mean, var, rows, C, eps): batch
-// normalisation in training in two passes over x: per-channel mean and biased variance of the
-// batch (sums of x − x[0] in double, which keeps E[x²] − E[x]² accurate), then
-// y = (x − mean)·rsqrt(var + eps)·scale + offset. Replaces moments + batchNorm (five passes).
+// bnTrain(heap, x, scale(-1 none), offset(-1 none), y, mean, var, groups, rows, C, eps):
+// normalisation with the statistics of the data itself, x viewed as [groups, rows, C]: per group
+// and channel the mean and biased variance (sums of x − x[g, 0] in double, which keeps
+// E[x²] − E[x]² accurate), then y = (x − mean)·rsqrt(var + eps)·scale + offset with scale and
+// offset per channel. Batch norm in training is groups = 1 (rows = N·H·W); instance norm is
+// groups = N (rows = H·W). Two passes over x instead of tf.moments + the normalisation's five.
 napi_value BnTrain(napi_env env, napi_callback_info info) {
   Args a(env, info);
   uint8_t *heap = a.heap(0);
@@ -651,43 +653,49 @@ napi_value BnTrain(napi_env env, napi_callback_info info) {
     int64_t o = a.i64(i);
     return o < 0 ? nullptr : reinterpret_cast<float *>(heap + o);
   };
-  const float *X = P(1), *Sc = P(2), *Of = P(3);
-  float *Y = P(4), *Mean = P(5), *Var = P(6);
-  int64_t rows = a.i64(7), C = a.i64(8);
-  float eps = static_cast<float>(a.num(9));
-  std::vector<float> shift(X, X + C);
-  std::vector<double> s1, s2;
-  channel_sums(rows, C, s1, s2, [&](int64_t row, float *a1, float *a2) {
-    const float *x = X + row * C;
-    for (int64_t c = 0; c < C; ++c) {
-      float d = x[c] - shift[c];
-      a1[c] += d;
-      a2[c] += d * d;
-    }
-  });
+  const float *Xall = P(1), *Sc = P(2), *Of = P(3);
+  float *Yall = P(4), *Mean = P(5), *Var = P(6);
+  int64_t G = a.i64(7), rows = a.i64(8), C = a.i64(9);
+  float eps = static_cast<float>(a.num(10));
   std::vector<float> mul(C), add(C);
-  for (int64_t c = 0; c < C; ++c) {
-    double md = s1[c] / rows, var = std::max(0.0, s2[c] / rows - md * md);
-    float m = static_cast<float>(shift[c] + md), v = static_cast<float>(var);
-    Mean[c] = m;
-    Var[c] = v;
-    float r = 1.f / std::sqrt(v + eps), g = Sc ? Sc[c] : 1.f;
-    mul[c] = r * g;
-    add[c] = (Of ? Of[c] : 0.f) - m * r * g;
-  }
+  std::vector<double> s1, s2;
+  for (int64_t g = 0; g < G; ++g) {
+    const float *X = Xall + g * rows * C;
+    float *Y = Yall + g * rows * C;
+    std::vector<float> shift(X, X + C);
+    channel_sums(rows, C, s1, s2, [&](int64_t row, float *a1, float *a2) {
+      const float *x = X + row * C;
+      for (int64_t c = 0; c < C; ++c) {
+        float d = x[c] - shift[c];
+        a1[c] += d;
+        a2[c] += d * d;
+      }
+    });
+    for (int64_t c = 0; c < C; ++c) {
+      double md = s1[c] / rows, var = std::max(0.0, s2[c] / rows - md * md);
+      float m = static_cast<float>(shift[c] + md), v = static_cast<float>(var);
+      Mean[g * C + c] = m;
+      Var[g * C + c] = v;
+      float r = 1.f / std::sqrt(v + eps), k = Sc ? Sc[c] : 1.f;
+      mul[c] = r * k;
+      add[c] = (Of ? Of[c] : 0.f) - m * r * k;
+    }
 #pragma omp parallel for schedule(static) if (rows * C > kPar)
-  for (int64_t row = 0; row < rows; ++row) {
-    const float *x = X + row * C;
-    float *y = Y + row * C;
-    for (int64_t c = 0; c < C; ++c) y[c] = x[c] * mul[c] + add[c];
+    for (int64_t row = 0; row < rows; ++row) {
+      const float *x = X + row * C;
+      float *y = Y + row * C;
+      for (int64_t c = 0; c < C; ++c) y[c] = x[c] * mul[c] + add[c];
+    }
   }
   return undef(env);
 }
 
 // bnTrainGrad(heap, dy, x, mean, var, scale(-1 none), dmeanIn(-1), dvarIn(-1), dx, dscale,
-// doffset, rows, C, eps): the gradient of bnTrain through the batch statistics too, in two passes:
-//   doffset = Σ dy,  dscale = Σ dy·x̂,  dx = scale·r/N · (N·dy − doffset − x̂·dscale)
-//   (+ dmeanIn/N + 2·dvarIn·(x − mean)/N when the mean and variance outputs have gradients),
+// doffset, groups, rows, C, eps): the gradient of bnTrain through the statistics too, per group
+// in two passes (n = rows):
+//   doffset = Σ dy,  dscale = Σ dy·x̂  (both also summed over groups),
+//   dx = scale·r/n · (n·dy − Σ dy − x̂·Σ dy·x̂)
+//   (+ dmeanIn/n + 2·dvarIn·(x − mean)/n when the mean and variance outputs have gradients),
 // with x̂ = (x − mean)·r and r = rsqrt(var + eps).
 napi_value BnTrainGrad(napi_env env, napi_callback_info info) {
   Args a(env, info);
@@ -696,35 +704,42 @@ napi_value BnTrainGrad(napi_env env, napi_callback_info info) {
     int64_t o = a.i64(i);
     return o < 0 ? nullptr : reinterpret_cast<float *>(heap + o);
   };
-  const float *DY = P(1), *X = P(2), *Mean = P(3), *Var = P(4), *Sc = P(5), *Dm = P(6), *Dv = P(7);
-  float *DX = P(8), *Dscale = P(9), *Doff = P(10);
-  int64_t rows = a.i64(11), C = a.i64(12);
-  float eps = static_cast<float>(a.num(13));
-  std::vector<float> r(C);
-  for (int64_t c = 0; c < C; ++c) r[c] = 1.f / std::sqrt(Var[c] + eps);
-  std::vector<double> sdy, sdyx;
-  channel_sums(rows, C, sdy, sdyx, [&](int64_t row, float *a1, float *a2) {
-    const float *g = DY + row * C, *x = X + row * C;
-    for (int64_t c = 0; c < C; ++c) {
-      a1[c] += g[c];
-      a2[c] += g[c] * (x[c] - Mean[c]);
-    }
-  });
-  // dx = k1·dy + k2·(x − mean) + k0 per channel.
+  const float *DYall = P(1), *Xall = P(2), *MeanAll = P(3), *VarAll = P(4), *Sc = P(5), *Dm = P(6), *Dv = P(7);
+  float *DXall = P(8), *Dscale = P(9), *Doff = P(10);
+  int64_t G = a.i64(11), rows = a.i64(12), C = a.i64(13);
+  float eps = static_cast<float>(a.num(14));
+  std::vector<double> tot_off(C, 0.0), tot_scale(C, 0.0), sdy, sdyx;
   std::vector<float> k0(C), k1(C), k2(C);
-  for (int64_t c = 0; c < C; ++c) {
-    double g = Sc ? Sc[c] : 1.0, rc = r[c], dof = sdy[c], dsc = sdyx[c] * rc;
-    if (Doff) Doff[c] = static_cast<float>(dof);
-    if (Dscale) Dscale[c] = static_cast<float>(dsc);
-    k1[c] = static_cast<float>(g * rc);
-    k2[c] = static_cast<float>(-g * rc * rc * dsc / rows + (Dv ? 2.0 * Dv[c] / rows : 0.0));
-    k0[c] = static_cast<float>(-g * rc * dof / rows + (Dm ? Dm[c] / static_cast<double>(rows) : 0.0));
-  }
+  for (int64_t g = 0; g < G; ++g) {
+    const float *DY = DYall + g * rows * C, *X = Xall + g * rows * C, *Mean = MeanAll + g * C;
+    float *DX = DXall + g * rows * C;
+    channel_sums(rows, C, sdy, sdyx, [&](int64_t row, float *a1, float *a2) {
+      const float *gr = DY + row * C, *x = X + row * C;
+      for (int64_t c = 0; c < C; ++c) {
+        a1[c] += gr[c];
+        a2[c] += gr[c] * (x[c] - Mean[c]);
+      }
+    });
+    // dx = k1·dy + k2·(x − mean) + k0 per channel.
+    for (int64_t c = 0; c < C; ++c) {
+      double k = Sc ? Sc[c] : 1.0, rc = 1.0 / std::sqrt(static_cast<double>(VarAll[g * C + c]) + eps);
+      double dof = sdy[c], dsc = sdyx[c] * rc;
+      tot_off[c] += dof;
+      tot_scale[c] += dsc;
+      k1[c] = static_cast<float>(k * rc);
+      k2[c] = static_cast<float>(-k * rc * rc * dsc / rows + (Dv ? 2.0 * Dv[g * C + c] / rows : 0.0));
+      k0[c] = static_cast<float>(-k * rc * dof / rows + (Dm ? Dm[g * C + c] / static_cast<double>(rows) : 0.0));
+    }
 #pragma omp parallel for schedule(static) if (rows * C > kPar)
-  for (int64_t row = 0; row < rows; ++row) {
-    const float *g = DY + row * C, *x = X + row * C;
-    float *d = DX + row * C;
-    for (int64_t c = 0; c < C; ++c) d[c] = k1[c] * g[c] + k2[c] * (x[c] - Mean[c]) + k0[c];
+    for (int64_t row = 0; row < rows; ++row) {
+      const float *gr = DY + row * C, *x = X + row * C;
+      float *d = DX + row * C;
+      for (int64_t c = 0; c < C; ++c) d[c] = k1[c] * gr[c] + k2[c] * (x[c] - Mean[c]) + k0[c];
+    }
+  }
+  for (int64_t c = 0; c < C; ++c) {
+    if (Doff) Doff[c] = static_cast<float>(tot_off[c]);
+    if (Dscale) Dscale[c] = static_cast<float>(tot_scale[c]);
   }
   return undef(env);
 }

@@ -6,6 +6,7 @@ import {
 } from '../../lib/backend/fusedOps';
 import { firstOrderGradients } from '../../lib/backend/firstOrder';
 import { batchNormalization } from '../../lib/models/batchNorm';
+import { instanceNormalization } from '../../lib/models/instanceNorm';
 import { FusedAdamOptimizer } from '../../lib/train/optimizers';
 import { Rng } from '../../lib/util';
 
@@ -126,6 +127,42 @@ describe('fused training ops (batch norm in training, Adam)', function () {
       expect(relError(got.vals[k], ref.vals[k]), name).to.be.at.most(1e-4);
     });
   });
+
+  for (const affine of [false, true]) {
+    it(`instance norm${affine ? ' (affine)' : ''}: fused on native, same output and gradients as tfjs's ops on cpu`, async () => {
+      const rng = new Rng(25);
+      const shape = [3, 4, 5, 6];
+      const xv = randomValues(3 * 4 * 5 * 6, rng, 1.5), wv = randomValues(xv.length, rng);
+      const f = () => {
+        const layer = instanceNormalization({ affine, epsilon: 1e-5 });
+        const model = tf.sequential({ layers: [tf.layers.inputLayer({ inputShape: shape.slice(1) }), layer] });
+        const x = tf.tensor(xv, shape);
+        if (affine) {
+          const [gamma, beta] = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+          tf.tidy(() => {
+            gamma.assign(tf.linspace(0.5, 1.5, 6));
+            beta.assign(tf.linspace(-0.4, 0.6, 6));
+          });
+        }
+        const loss = () => tf.sum(tf.mul(tf.square(model.apply(x, { training: true }) as tf.Tensor), tf.tensor(wv, shape))) as tf.Scalar;
+        const y = model.apply(x) as tf.Tensor;
+        const dx = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(model.apply(a) as tf.Tensor, tf.tensor(wv, shape))))(x);
+        const out = [y, dx];
+        if (affine) {
+          const { grads } = tf.variableGrads(loss, layer.trainableWeights.map((w) => w.read() as tf.Variable));
+          out.push(...Object.values(grads));
+        }
+        model.dispose();
+        return out;
+      };
+      const ref = await runOn('cpu', f);
+      const got = await runOn(NATIVE_BACKEND_NAME, f);
+      expect(got.kernels.has(FUSED_BATCH_NORM_TRAINING)).to.equal(true);
+      ['y', 'dx', 'dgamma', 'dbeta'].slice(0, ref.vals.length).forEach((name, k) => {
+        expect(relError(got.vals[k], ref.vals[k]), name).to.be.at.most(1e-4);
+      });
+    });
+  }
 
   it('steps aside for a gradient of a gradient (gradient penalty), unless promised first-order only', async () => {
     const rng = new Rng(23);

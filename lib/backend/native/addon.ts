@@ -22,9 +22,9 @@ export interface NativeAddon {
   bnGrad(heap: ArrayBuffer, dy: number, x: number, mean: number, variance: number, scale: number, dx: number,
     dmean: number, dvar: number, dscale: number, doffset: number, rows: number, c: number, eps: number, strides: number[]): void;
   bnTrain(heap: ArrayBuffer, x: number, scale: number, offset: number, y: number, mean: number, variance: number,
-    rows: number, c: number, eps: number): void;
+    groups: number, rows: number, c: number, eps: number): void;
   bnTrainGrad(heap: ArrayBuffer, dy: number, x: number, mean: number, variance: number, scale: number, dmeanIn: number,
-    dvarIn: number, dx: number, dscale: number, doffset: number, rows: number, c: number, eps: number): void;
+    dvarIn: number, dx: number, dscale: number, doffset: number, groups: number, rows: number, c: number, eps: number): void;
   adam(heap: ArrayBuffer, g: number, m: number, v: number, w: number, accBeta1: number, accBeta2: number, mOut: number,
     vOut: number, wOut: number, n: number, lr: number, beta1: number, beta2: number, eps: number): void;
   maxPoolGrad(heap: ArrayBuffer, dy: number, x: number, y: number, dx: number, dims: number[]): void;

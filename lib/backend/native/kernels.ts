@@ -342,34 +342,38 @@ export function makeNativeKernels(addon: NativeAddon, fallback: Fallback): Recor
   };
 
   // Fused training ops (lib/backend/fusedOps.ts): float32 only, which fusedOps checks.
+  // x viewed as [groups, rows, C]: groups = 1 for batch norm, N for instance norm.
+  const normGeometry = (x: TensorInfo, perSample: boolean) => {
+    const C = x.shape[x.shape.length - 1];
+    const groups = perSample ? x.shape[0] : 1;
+    return { C, groups, rows: sizeOf(x.shape) / C / Math.max(groups, 1) };
+  };
   k[FUSED_BATCH_NORM_TRAINING] = (args) => {
     const { x, scale, offset } = args.inputs as Record<string, TensorInfo>;
-    const { varianceEpsilon } = args.attrs as { varianceEpsilon: number };
+    const { varianceEpsilon, perSample } = args.attrs as { varianceEpsilon: number; perSample: boolean };
     const b = args.backend as unknown as WasmLike;
-    const C = x.shape[x.shape.length - 1];
-    const rows = sizeOf(x.shape) / C;
+    const { C, groups, rows } = normGeometry(x, perSample);
     const y = b.makeOutput(x.shape, 'float32');
-    const mean = b.makeOutput([C], 'float32');
-    const variance = b.makeOutput([C], 'float32');
-    if (rows > 0 && C > 0) {
-      addon.bnTrain(heap(b), off(b, x), off(b, scale), off(b, offset), off(b, y), off(b, mean), off(b, variance), rows, C,
-        varianceEpsilon);
+    const mean = b.makeOutput([groups, C], 'float32');
+    const variance = b.makeOutput([groups, C], 'float32');
+    if (rows > 0 && C > 0 && groups > 0) {
+      addon.bnTrain(heap(b), off(b, x), off(b, scale), off(b, offset), off(b, y), off(b, mean), off(b, variance), groups,
+        rows, C, varianceEpsilon);
     }
     return [y, mean, variance];
   };
   k[FUSED_BATCH_NORM_TRAINING_GRAD] = (args) => {
     const { dy, x, scale, mean, variance, dmean, dvariance } = args.inputs as Record<string, TensorInfo | undefined>;
-    const { varianceEpsilon } = args.attrs as { varianceEpsilon: number };
+    const { varianceEpsilon, perSample } = args.attrs as { varianceEpsilon: number; perSample: boolean };
     const b = args.backend as unknown as WasmLike;
-    const C = x!.shape[x!.shape.length - 1];
-    const rows = sizeOf(x!.shape) / C;
+    const { C, groups, rows } = normGeometry(x!, perSample);
     const dx = b.makeOutput(x!.shape, 'float32');
     const dscale = b.makeOutput([C], 'float32');
     const doffset = b.makeOutput([C], 'float32');
-    if (rows > 0 && C > 0) {
+    if (rows > 0 && C > 0 && groups > 0) {
       addon.bnTrainGrad(heap(b), off(b, dy!), off(b, x!), off(b, mean!), off(b, variance!), off(b, scale!),
-        dmean ? off(b, dmean) : -1, dvariance ? off(b, dvariance) : -1, off(b, dx), off(b, dscale), off(b, doffset), rows, C,
-        varianceEpsilon);
+        dmean ? off(b, dmean) : -1, dvariance ? off(b, dvariance) : -1, off(b, dx), off(b, dscale), off(b, doffset), groups,
+        rows, C, varianceEpsilon);
     }
     return [dx, dscale, doffset];
   };
