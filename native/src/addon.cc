@@ -809,6 +809,64 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
+// pool(heap, op (0 max, 1 avg), x, y, [N,H,W,C, OH,OW, FH,FW, SH,SW, padTop,padLeft]): max or
+// average over the window's taps inside the image (the average divides by their count, as
+// TensorFlow's AvgPool does with padding).
+napi_value Pool(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  uint8_t *heap = a.heap(0);
+  const int op = static_cast<int>(a.num(1));
+  const float *X = reinterpret_cast<const float *>(heap + a.i64(2));
+  float *Y = reinterpret_cast<float *>(heap + a.i64(3));
+  auto d = a.ints(4);
+  const int64_t N = d[0], H = d[1], W = d[2], C = d[3], OH = d[4], OW = d[5], FH = d[6], FW = d[7], SH = d[8],
+                SW = d[9], PT = d[10], PL = d[11];
+#pragma omp parallel for schedule(static) if (N * OH * OW * C > kPar)
+  for (int64_t r = 0; r < N * OH; ++r) {
+    const int64_t n = r / OH, oy = r % OH;
+    const int64_t y0 = std::max<int64_t>(0, oy * SH - PT), y1 = std::min<int64_t>(H, oy * SH - PT + FH);
+    for (int64_t ox = 0; ox < OW; ++ox) {
+      const int64_t x0 = std::max<int64_t>(0, ox * SW - PL), x1 = std::min<int64_t>(W, ox * SW - PL + FW);
+      float *y = Y + ((n * OH + oy) * OW + ox) * C;
+      for (int64_t c = 0; c < C; ++c) y[c] = op == 0 ? -INFINITY : 0.f;
+      for (int64_t iy = y0; iy < y1; ++iy)
+        for (int64_t ix = x0; ix < x1; ++ix) {
+          const float *x = X + ((n * H + iy) * W + ix) * C;
+          if (op == 0)
+            for (int64_t c = 0; c < C; ++c) y[c] = std::max(y[c], x[c]);
+          else
+            for (int64_t c = 0; c < C; ++c) y[c] += x[c];
+        }
+      if (op == 1) {
+        const float inv = 1.f / static_cast<float>(std::max<int64_t>(1, (y1 - y0) * (x1 - x0)));
+        for (int64_t c = 0; c < C; ++c) y[c] *= inv;
+      }
+    }
+  }
+  return undef(env);
+}
+
+// concat(heap, [xOffs...], [innerBytes...], yOff, outer): inputs viewed as [outer, inner_i]
+// (in bytes), output [outer, Σ inner_i]; a concat along any axis of row-major tensors.
+napi_value Concat(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  uint8_t *heap = a.heap(0);
+  auto xs = a.ints(1), inner = a.ints(2);
+  uint8_t *Y = heap + a.i64(3);
+  const int64_t outer = a.i64(4);
+  int64_t row = 0;
+  for (auto b : inner) row += b;
+#pragma omp parallel for schedule(static) if (outer * row > 4 * kPar)
+  for (int64_t o = 0; o < outer; ++o) {
+    uint8_t *dst = Y + o * row;
+    for (size_t i = 0; i < xs.size(); ++i) {
+      std::memcpy(dst, heap + xs[i] + o * inner[i], static_cast<size_t>(inner[i]));
+      dst += inner[i];
+    }
+  }
+  return undef(env);
+}
+
 // select(heap, condOff (uint8), aOff, bOff, yOff, outShape, cStrides, aStrides, bStrides)
 napi_value Select(napi_env env, napi_callback_info info) {
   Args a(env, info);
@@ -1069,7 +1127,7 @@ NAPI_MODULE_INIT() {
     napi_callback cb;
   } fns[] = {{"conv", Conv},         {"convImpl", ConvImpl}, {"matmul", Matmul},   {"unary", UnaryOp},
              {"binary", BinaryOp},   {"select", Select},     {"reduce", Reduce},   {"batchNorm", BatchNorm},
-             {"addN", AddN},         {"cast", Cast},         {"fill", Fill}, {"tile", Tile}, {"bcastScale", BcastScale}, {"eltGrad", EltGrad}, {"bnGrad", BnGrad}, {"bnTrain", BnTrain}, {"bnTrainGrad", BnTrainGrad}, {"adam", Adam}, {"maxPoolGrad", MaxPoolGrad},       {"peakGflops", PeakGflops},
+             {"addN", AddN},         {"cast", Cast},         {"fill", Fill}, {"tile", Tile}, {"bcastScale", BcastScale}, {"eltGrad", EltGrad}, {"bnGrad", BnGrad}, {"bnTrain", BnTrain}, {"bnTrainGrad", BnTrainGrad}, {"adam", Adam}, {"maxPoolGrad", MaxPoolGrad}, {"pool", Pool}, {"concat", Concat},       {"peakGflops", PeakGflops},
              {"info", Info},         {"clearCache", ClearCache}};
   for (auto &f : fns) {
     napi_value fn;

@@ -143,6 +143,23 @@ describe('native backend (oneDNN addon)', function () {
     }
   });
 
+  it('max and average pooling (padding excluded from the average) and concat on every axis match', async () => {
+    const rng = new Rng(16);
+    for (const [k, s, pad] of [[3, 2, 'same'], [2, 2, 'valid'], [3, 1, 'same'], [3, 2, 'valid']] as const) {
+      await compare(([x]) => [tf.maxPool(x as tf.Tensor4D, k, s, pad), tf.avgPool(x as tf.Tensor4D, k, s, pad)], [[2, 7, 6, 5]], rng);
+    }
+    for (let axis = 0; axis < 4; axis++) {
+      await compare(([a, b, c]) => tf.concat([a, b, c], axis), [2, 3, 4].map((n) => {
+        const shape = [2, 3, 4, 5];
+        shape[axis] = n;
+        return shape;
+      }), rng, 0);
+    }
+    await compare(([a, b]) => tf.concat([a, tf.zeros([2, 0, 3]), b], 1), [[2, 2, 3], [2, 4, 3]], rng, 0);
+    await compare(([a, b]) => tf.cast(tf.concat([tf.cast(a, 'int32'), tf.cast(b, 'int32')], -1), 'float32'),
+      [[3, 2], [3, 5]], rng, 0);
+  });
+
   it('matmuls (batched, transposed, broadcast, fused) match', async () => {
     const rng = new Rng(13);
     for (let trial = 0; trial < 5; trial++) {

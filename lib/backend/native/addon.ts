@@ -28,6 +28,8 @@ export interface NativeAddon {
   adam(heap: ArrayBuffer, g: number, m: number, v: number, w: number, accBeta1: number, accBeta2: number, mOut: number,
     vOut: number, wOut: number, n: number, lr: number, beta1: number, beta2: number, eps: number): void;
   maxPoolGrad(heap: ArrayBuffer, dy: number, x: number, y: number, dx: number, dims: number[]): void;
+  pool(heap: ArrayBuffer, op: number, x: number, y: number, dims: number[]): void;
+  concat(heap: ArrayBuffer, xs: number[], innerBytes: number[], y: number, outer: number): void;
   peakGflops(seconds: number): number;
   info(): string;
   clearCache(): void;

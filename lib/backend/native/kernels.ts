@@ -323,6 +323,43 @@ export function makeNativeKernels(addon: NativeAddon, fallback: Fallback): Recor
     return [dx, ...outs];
   };
 
+  type PoolAttrs = { filterSize: [number, number] | number; strides: [number, number] | number;
+    pad: 'valid' | 'same' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
+  const poolInfo = (x: TensorInfo, a: PoolAttrs) =>
+    tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad,
+      a.dimRoundingMode);
+  const poolDims = (info: tf.backend_util.Conv2DInfo) => [info.batchSize, info.inHeight, info.inWidth, info.inChannels,
+    info.outHeight, info.outWidth, info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth,
+    info.padInfo.top, info.padInfo.left];
+  const pool = (name: string, op: number): KernelFunc => (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    if (!allF32(x) || x.shape.length !== 4) return fb(name, args);
+    const info = poolInfo(x, args.attrs as unknown as PoolAttrs);
+    const b = args.backend as unknown as WasmLike;
+    const y = b.makeOutput(info.outShape, 'float32');
+    if (sizeOf(info.outShape) > 0) addon.pool(heap(b), op, off(b, x), off(b, y), poolDims(info));
+    return y;
+  };
+  k.MaxPool = pool('MaxPool', 0);
+  k.AvgPool = pool('AvgPool', 1);
+
+  k.Concat = (args) => {
+    const xs = Object.values(args.inputs) as TensorInfo[];
+    const { axis } = args.attrs as unknown as { axis: number | number[] };
+    const dtype = xs[0]?.dtype;
+    if (!xs.length || !(dtype === 'float32' || dtype === 'int32') || xs.some((t) => t.dtype !== dtype)) return fb('Concat', args);
+    const ax = tf.util.parseAxisParam(axis, xs[0].shape)[0];
+    const outShape = tf.backend_util.computeOutShape(xs.map((t) => t.shape), ax);
+    const b = args.backend as unknown as WasmLike;
+    const y = b.makeOutput(outShape, dtype);
+    const outer = sizeOf(outShape.slice(0, ax));
+    const parts = xs.filter((t) => sizeOf(t.shape) > 0);
+    if (sizeOf(outShape) > 0) {
+      addon.concat(heap(b), parts.map((t) => off(b, t)), parts.map((t) => (sizeOf(t.shape) / Math.max(outer, 1)) * 4), off(b, y), outer);
+    }
+    return y;
+  };
+
   k.MaxPoolGrad = (args) => {
     const { dy, input, output } = args.inputs as Record<string, TensorInfo>;
     const a = args.attrs as unknown as { filterSize: [number, number] | number; strides: [number, number] | number;
@@ -421,7 +458,7 @@ const BINARY: Record<string, [number, boolean]> = {
 export const NATIVE_KERNEL_NAMES = [
   'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'FusedConv2D', 'BatchMatMul', '_FusedMatMul',
   ...Object.keys(UNARY), ...Object.keys(BINARY), 'Select', 'Cast', 'AddN', 'Tile', 'Sum', 'Mean', 'Max', 'Min',
-  'FusedBatchNorm', 'Identity', 'MaxPoolGrad', FUSED_BATCH_NORM_TRAINING, FUSED_BATCH_NORM_TRAINING_GRAD, FUSED_ADAM_UPDATE,
+  'FusedBatchNorm', 'Identity', 'MaxPoolGrad', 'MaxPool', 'AvgPool', 'Concat', FUSED_BATCH_NORM_TRAINING, FUSED_BATCH_NORM_TRAINING_GRAD, FUSED_ADAM_UPDATE,
 ];
 
 function sameShape(a: number[], b: number[]) {
