@@ -66,6 +66,11 @@ struct Args {
     return v;
   }
   int64_t i64(size_t i) const { return static_cast<int64_t>(num(i)); }
+  // The float array at byte offset argv[i] of `heap`, or nullptr for an offset of -1 (absent input).
+  float *f32(uint8_t *heap, size_t i) const {
+    int64_t o = i64(i);
+    return o < 0 ? nullptr : reinterpret_cast<float *>(heap + o);
+  }
   std::vector<int64_t> ints(size_t i) const {
     uint32_t n = 0;
     napi_get_array_length(env, argv[i], &n);
@@ -554,61 +559,14 @@ napi_value EltGrad(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
-// bnGrad(heap, dy, x, mean, var, scale(-1 none), dx, dmean, dvar, dscale, doffset, rows, C, eps,
-//        [meanStride, varStride, scaleStride]): all gradients of y = (x-m)*rsqrt(v+eps)*s + o
-// with m, v, s, o per channel (last dim), as tfjs's FusedBatchNorm gradient computes them, in
-// two passes over x and dy.
-napi_value BnGrad(napi_env env, napi_callback_info info) {
-  Args a(env, info);
-  uint8_t *heap = a.heap(0);
-  auto P = [&](size_t i) -> float * {
-    int64_t o = a.i64(i);
-    return o < 0 ? nullptr : reinterpret_cast<float *>(heap + o);
-  };
-  const float *dy = P(1), *X = P(2), *Mn = P(3), *Vr = P(4), *Sc = P(5);
-  float *dx = P(6), *dmean = P(7), *dvar = P(8), *dscale = P(9), *doff = P(10);
-  int64_t rows = a.i64(11), C = a.i64(12);
-  float eps = static_cast<float>(a.num(13));
-  auto st = a.ints(14);
-  std::vector<float> m(C), r(C), s(C);
-  for (int64_t c = 0; c < C; ++c) {
-    m[c] = Mn[c * st[0]];
-    r[c] = 1.f / std::sqrt(Vr[c * st[1]] + eps);
-    s[c] = Sc ? Sc[c * st[2]] : 1.f;
+// y[r, c] = x[r, c]·mul[c] + add[c] over the rows of a [rows, C] array (every normalisation's last pass).
+void scale_shift_rows(const float *X, float *Y, int64_t rows, int64_t C, const float *mul, const float *add) {
+#pragma omp parallel for schedule(static) if (rows * C > kPar)
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *x = X + r * C;
+    float *y = Y + r * C;
+    for (int64_t c = 0; c < C; ++c) y[c] = x[c] * mul[c] + add[c];
   }
-  int nt = rows * C > kPar ? omp_get_max_threads() : 1;
-  std::vector<double> sdy(static_cast<size_t>(nt) * C, 0.0), sdyx(static_cast<size_t>(nt) * C, 0.0);
-#pragma omp parallel num_threads(nt)
-  {
-    int t = omp_get_thread_num(), T = omp_get_num_threads();
-    int64_t r0 = rows * t / T, r1 = rows * (t + 1) / T;
-    std::vector<float> a1(C, 0.f), a2(C, 0.f);
-    double *o1 = sdy.data() + static_cast<size_t>(t) * C, *o2 = sdyx.data() + static_cast<size_t>(t) * C;
-    int64_t blk = 0;
-    for (int64_t row = r0; row < r1; ++row) {
-      const float *g = dy + row * C, *x = X + row * C;
-      float *d = dx + row * C;
-      for (int64_t c = 0; c < C; ++c) {
-        a1[c] += g[c];
-        a2[c] += g[c] * (x[c] - m[c]);
-        d[c] = g[c] * s[c] * r[c];
-      }
-      if (++blk == 64) {  // flush float partial sums to double every 64 rows
-        for (int64_t c = 0; c < C; ++c) { o1[c] += a1[c]; o2[c] += a2[c]; a1[c] = a2[c] = 0.f; }
-        blk = 0;
-      }
-    }
-    for (int64_t c = 0; c < C; ++c) { o1[c] += a1[c]; o2[c] += a2[c]; }
-  }
-  for (int64_t c = 0; c < C; ++c) {
-    double g = 0, gx = 0;
-    for (int t = 0; t < nt; ++t) { g += sdy[static_cast<size_t>(t) * C + c]; gx += sdyx[static_cast<size_t>(t) * C + c]; }
-    if (dmean) dmean[c] = static_cast<float>(-r[c] * s[c] * g);
-    if (dvar) dvar[c] = static_cast<float>(-0.5 * r[c] * r[c] * r[c] * s[c] * gx);
-    if (dscale) dscale[c] = static_cast<float>(r[c] * gx);
-    if (doff) doff[c] = static_cast<float>(g);
-  }
-  return undef(env);
 }
 
 // Per-channel sums of two quantities over the rows of a [rows, C] array, each thread summing its
@@ -640,6 +598,45 @@ void channel_sums(int64_t rows, int64_t C, std::vector<double> &out1, std::vecto
     for (int64_t c = 0; c < C; ++c) { out1[c] += p1[static_cast<size_t>(t) * C + c]; out2[c] += p2[static_cast<size_t>(t) * C + c]; }
 }
 
+// bnGrad(heap, dy, x, mean, var, scale(-1 none), dx, dmean, dvar, dscale, doffset, rows, C, eps,
+//        [meanStride, varStride, scaleStride]): all gradients of y = (x-m)*rsqrt(v+eps)*s + o
+// with m, v, s, o per channel (last dim), as tfjs's FusedBatchNorm gradient computes them, in
+// two passes over x and dy.
+napi_value BnGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  uint8_t *heap = a.heap(0);
+  auto P = [&](size_t i) { return a.f32(heap, i); };
+  const float *dy = P(1), *X = P(2), *Mn = P(3), *Vr = P(4), *Sc = P(5);
+  float *dx = P(6), *dmean = P(7), *dvar = P(8), *dscale = P(9), *doff = P(10);
+  int64_t rows = a.i64(11), C = a.i64(12);
+  float eps = static_cast<float>(a.num(13));
+  auto st = a.ints(14);
+  std::vector<float> m(C), r(C), s(C);
+  for (int64_t c = 0; c < C; ++c) {
+    m[c] = Mn[c * st[0]];
+    r[c] = 1.f / std::sqrt(Vr[c * st[1]] + eps);
+    s[c] = Sc ? Sc[c * st[2]] : 1.f;
+  }
+  std::vector<double> sdy, sdyx;
+  channel_sums(rows, C, sdy, sdyx, [&](int64_t row, float *a1, float *a2) {
+    const float *g = dy + row * C, *x = X + row * C;
+    float *d = dx + row * C;
+    for (int64_t c = 0; c < C; ++c) {
+      a1[c] += g[c];
+      a2[c] += g[c] * (x[c] - m[c]);
+      d[c] = g[c] * s[c] * r[c];
+    }
+  });
+  for (int64_t c = 0; c < C; ++c) {
+    const double g = sdy[c], gx = sdyx[c];
+    if (dmean) dmean[c] = static_cast<float>(-r[c] * s[c] * g);
+    if (dvar) dvar[c] = static_cast<float>(-0.5 * r[c] * r[c] * r[c] * s[c] * gx);
+    if (dscale) dscale[c] = static_cast<float>(r[c] * gx);
+    if (doff) doff[c] = static_cast<float>(g);
+  }
+  return undef(env);
+}
+
 // bnTrain(heap, x, scale(-1 none), offset(-1 none), y, mean, var, groups, rows, C, eps):
 // normalisation with the statistics of the data itself, x viewed as [groups, rows, C]: per group
 // and channel the mean and biased variance (sums of x − x[g, 0] in double, which keeps
@@ -649,10 +646,7 @@ void channel_sums(int64_t rows, int64_t C, std::vector<double> &out1, std::vecto
 napi_value BnTrain(napi_env env, napi_callback_info info) {
   Args a(env, info);
   uint8_t *heap = a.heap(0);
-  auto P = [&](size_t i) -> float * {
-    int64_t o = a.i64(i);
-    return o < 0 ? nullptr : reinterpret_cast<float *>(heap + o);
-  };
+  auto P = [&](size_t i) { return a.f32(heap, i); };
   const float *Xall = P(1), *Sc = P(2), *Of = P(3);
   float *Yall = P(4), *Mean = P(5), *Var = P(6);
   int64_t G = a.i64(7), rows = a.i64(8), C = a.i64(9);
@@ -680,12 +674,7 @@ napi_value BnTrain(napi_env env, napi_callback_info info) {
       mul[c] = r * k;
       add[c] = (Of ? Of[c] : 0.f) - m * r * k;
     }
-#pragma omp parallel for schedule(static) if (rows * C > kPar)
-    for (int64_t row = 0; row < rows; ++row) {
-      const float *x = X + row * C;
-      float *y = Y + row * C;
-      for (int64_t c = 0; c < C; ++c) y[c] = x[c] * mul[c] + add[c];
-    }
+    scale_shift_rows(X, Y, rows, C, mul.data(), add.data());
   }
   return undef(env);
 }
@@ -700,10 +689,7 @@ napi_value BnTrain(napi_env env, napi_callback_info info) {
 napi_value BnTrainGrad(napi_env env, napi_callback_info info) {
   Args a(env, info);
   uint8_t *heap = a.heap(0);
-  auto P = [&](size_t i) -> float * {
-    int64_t o = a.i64(i);
-    return o < 0 ? nullptr : reinterpret_cast<float *>(heap + o);
-  };
+  auto P = [&](size_t i) { return a.f32(heap, i); };
   const float *DYall = P(1), *Xall = P(2), *MeanAll = P(3), *VarAll = P(4), *Sc = P(5), *Dm = P(6), *Dv = P(7);
   float *DXall = P(8), *Dscale = P(9), *Doff = P(10);
   int64_t G = a.i64(11), rows = a.i64(12), C = a.i64(13);
@@ -988,12 +974,7 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
     mul[c] = inv * s;
     add[c] = (Of ? Of[c * st[2]] : 0.f) - Mn[c * st[0]] * inv * s;
   }
-#pragma omp parallel for schedule(static) if (rows * C > kPar)
-  for (int64_t r = 0; r < rows; ++r) {
-    const float *x = X + r * C;
-    float *y = Y + r * C;
-    for (int64_t c = 0; c < C; ++c) y[c] = x[c] * mul[c] + add[c];
-  }
+  scale_shift_rows(X, Y, rows, C, mul.data(), add.data());
   return undef(env);
 }
 

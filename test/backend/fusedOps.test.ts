@@ -9,17 +9,7 @@ import { batchNormalization } from '../../lib/models/batchNorm';
 import { instanceNormalization } from '../../lib/models/instanceNorm';
 import { FusedAdamOptimizer } from '../../lib/train/optimizers';
 import { Rng } from '../../lib/util';
-
-/** Normwise relative error max|a − b| / max|b|. */
-function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).to.equal(b.length);
-  let num = 0, den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return num / Math.max(den, 1e-30);
-}
+import { relError } from './helpers';
 
 function randomValues(n: number, rng: Rng, mean = 0, spread = 1): Float32Array {
   const v = new Float32Array(n);

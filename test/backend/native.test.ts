@@ -52,6 +52,18 @@ async function compare(fn: Fn, shapes: number[][], rng: Rng, tol = 1e-4, positiv
   }
 }
 
+/**
+ * f(a, b) and both of its gradients, through a loss Σ f·sin(f₀) whose weights vary (so every
+ * gradient entry is exercised).
+ */
+function withGradients(f: (a: tf.Tensor4D, b: tf.Tensor4D) => tf.Tensor): Fn {
+  return ([a, b]) => {
+    const y = f(a as tf.Tensor4D, b as tf.Tensor4D);
+    const [da, db] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(f(p as tf.Tensor4D, q as tf.Tensor4D), tf.sin(y))))([a, b]);
+    return [y, da, db];
+  };
+}
+
 const randInt = (rng: Rng, lo: number, hi: number) => lo + Math.floor(rng.next() * (hi - lo + 1));
 
 describe('native backend (oneDNN addon)', function () {
@@ -77,30 +89,15 @@ describe('native backend (oneDNN addon)', function () {
       const s = randInt(rng, 1, 2);
       const pad = rng.next() < 0.5 ? 'same' : 'valid';
       if (pad === 'valid' && (kh > h || kw > w)) continue;
-      await compare(([x, f]) => {
-        const y = tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, s, pad);
-        const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-          tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad), tf.sin(y))))([x, f]);
-        return [y, dx, df];
-      }, [[n, h, w, c], [kh, kw, c, o]], rng);
+      await compare(withGradients((x, f) => tf.conv2d(x, f, s, pad)), [[n, h, w, c], [kh, kw, c, o]], rng);
     }
   });
 
   it('full-window convolutions (run as one matrix product) match, with both gradients', async () => {
     const rng = new Rng(14);
     // DCGAN's last discriminator layer (4×4 valid → 1×1) and first generator layer (1×1 → 4×4).
-    await compare(([x, f]) => {
-      const y = tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'valid');
-      const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-        tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'valid'), tf.sin(y))))([x, f]);
-      return [y, dx, df];
-    }, [[3, 4, 4, 6], [4, 4, 6, 2]], rng);
-    await compare(([z, f]) => {
-      const y = tf.conv2dTranspose(z as tf.Tensor4D, f as tf.Tensor4D, [2, 3, 5, 4], 1, 'valid');
-      const [dz, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-        tf.sum(tf.mul(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [2, 3, 5, 4], 1, 'valid'), tf.sin(y))))([z, f]);
-      return [y, dz, df];
-    }, [[2, 1, 1, 7], [3, 5, 4, 7]], rng);
+    await compare(withGradients((x, f) => tf.conv2d(x, f, 1, 'valid')), [[3, 4, 4, 6], [4, 4, 6, 2]], rng);
+    await compare(withGradients((z, f) => tf.conv2dTranspose(z, f, [2, 3, 5, 4], 1, 'valid')), [[2, 1, 1, 7], [3, 5, 4, 7]], rng);
   });
 
   it('transposed and dilated convolutions and the fused conv match', async () => {
@@ -116,12 +113,7 @@ describe('native backend (oneDNN addon)', function () {
     // has no gradient of dilated convolutions).
     await compare(([x, f]) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same', 'NHWC', 2),
       [[3, 4, 3, 5], [3, 3, 5, 6]], rng);
-    await compare(([x, f]) => {
-      const y = tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 2, 'same');
-      const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-        tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'), tf.sin(y))))([x, f]);
-      return [y, dx, df];
-    }, [[4, 8, 8, 16], [4, 4, 16, 24]], rng);
+    await compare(withGradients((x, f) => tf.conv2d(x, f, 2, 'same')), [[4, 8, 8, 16], [4, 4, 16, 24]], rng);
     for (const activation of ['linear', 'relu', 'leakyrelu', 'elu'] as const) {
       await compare(([x, f, b]) => tf.fused.conv2d({
         x: x as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 2, pad: 'same', bias: b, activation, leakyreluAlpha: 0.1,

@@ -1,3 +1,4 @@
+import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { DOMAIN_CLASSIFIER_DEFAULTS, EXTRACTOR_DEFAULTS } from './defaults';
 import { DomainClassifier, saveDomainClassifier, trainDomainClassifier, TrainDomainClassifierOptions } from './domainClassifier';
@@ -48,7 +49,8 @@ export function trainSynthClassifier(dir: string, opts: TrainOnDataOptions & { v
   const size = opts.size ?? EXTRACTOR_DEFAULTS.domainClassifierSize;
   return trainAndSave(
     () => loadSynthLabels(dir, { attribute, size, limit: opts.limit, minCount: opts.minCount ?? 1, vocabulary: opts.vocabulary }),
-    `synthetic ${attribute} (${dir})`,
+    // The folder's name says domain, size, count and seed; the full path is machine-specific.
+    `synthetic ${attribute} (${path.basename(dir)})`,
     { ...opts, attribute },
   );
 }
