@@ -3,9 +3,9 @@ import * as path from 'path';
 
 /**
  * Root of the project (the folder whose package.json names this package), whether running from
- * lib/ under ts-node or from dist/; the working directory when not found.
+ * lib/ under ts-node or from dist/; undefined when not found.
  */
-export function projectRoot(): string {
+export function findPackageRoot(): string | undefined {
   let dir = __dirname;
   for (;;) {
     const pkg = path.join(dir, 'package.json');
@@ -17,7 +17,12 @@ export function projectRoot(): string {
       }
     }
     const up = path.dirname(dir);
-    if (up === dir) return process.cwd();
+    if (up === dir) return undefined;
     dir = up;
   }
+}
+
+/** findPackageRoot, or the working directory when not found. */
+export function projectRoot(): string {
+  return findPackageRoot() ?? process.cwd();
 }

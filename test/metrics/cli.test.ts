@@ -61,8 +61,10 @@ describe('metrics command line (fid, is, kid, stats)', () => {
   let tmp: string;
   const npzA = path.join(FIXTURES, reference.npz.a);
   const npzB = path.join(FIXTURES, reference.npz.b);
-  before(() => {
+  before(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'metrics-cli-'));
+    // initBackend is stubbed in run(): pick one here so the file also runs on its own.
+    await tf.setBackend('cpu');
   });
   after(async () => {
     fs.rmSync(tmp, { recursive: true, force: true });

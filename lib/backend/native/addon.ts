@@ -1,6 +1,7 @@
 // Loading the compiled oneDNN addon (native/build/Release/animegan_native.node).
 import * as fs from 'fs';
 import * as path from 'path';
+import { findPackageRoot } from '../../util/projectRoot';
 
 /** The functions the C++ addon exports (native/src/addon.cc). Offsets are byte offsets into `heap`. */
 export interface NativeAddon {
@@ -42,27 +43,11 @@ export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: f
 
 let cached: AddonLoad | undefined;
 
-/** Directory of this package (the one whose package.json has our name), searched upward. */
-function packageRoot(): string | undefined {
-  let dir = __dirname;
-  for (;;) {
-    const pj = path.join(dir, 'package.json');
-    if (fs.existsSync(pj)) {
-      try {
-        if (JSON.parse(fs.readFileSync(pj, 'utf8')).name === 'anime-gan-workbook') return dir;
-      } catch { /* keep looking */ }
-    }
-    const up = path.dirname(dir);
-    if (up === dir) return undefined;
-    dir = up;
-  }
-}
-
 /** Loads the addon once; never throws: on failure says why in one line. */
 export function loadNativeAddon(): AddonLoad {
   if (process.env[DISABLE_ENV]) return { ok: false, reason: `disabled by ${DISABLE_ENV}` };
   if (cached) return cached;
-  const root = packageRoot();
+  const root = findPackageRoot();
   const file = root && path.join(root, 'native', 'build', 'Release', 'animegan_native.node');
   if (!file || !fs.existsSync(file)) {
     cached = { ok: false, reason: 'native addon not built (needs g++ and libdnnl-dev, then `npm run build:native`)' };

@@ -3,7 +3,7 @@
  * image folders, trained runs (sampled) and pytorch-fid `.npz` statistics files. The work is in
  * lib/metrics/evaluate.ts, shared with the notebooks.
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { KID_DEFAULTS } from '../../metrics/kid';
 import { computeFid, computeInceptionScore, computeKid, computeStatistics, EvaluateOptions } from '../../metrics/evaluate';
 import { intOption } from '../context';
@@ -33,17 +33,19 @@ function fmt(v: number | null): string {
 /** Register `fid`, `is`, `kid` and `stats` on the program. */
 export function registerMetricsCommands(program: Command, ctx: MetricsContext = {}): void {
   const out = ctx.out ?? ((line: string) => process.stdout.write(`${line}\n`));
+  // Options every metric command takes: which features, how many images, which noise for runs.
   const featuresHelp = 'feature extractor (default: nsfwjs-proxy, the one that works offline; see lib/metrics/extractors)';
-  const nHelp = 'use the first N images of a folder, or draw N samples from a run (default: all / 1000)';
+  const featuresOption = (help = featuresHelp) => new Option('--features <name>', help);
+  const countOption = () =>
+    new Option('--n <n>', 'use the first N images of a folder, or draw N samples from a run (default: all / 1000)').argParser(positiveInt('--n'));
+  const seedOption = () => new Option('--seed <k>', 'noise seed when sampling a run').argParser(wholeNumber('--seed')).default(0);
 
   program
     .command('fid')
     .description('Fréchet Inception Distance, eq. (12), between two image folders, runs (sampled) or .npz statistics files')
     .argument('<a>', 'image folder, run folder or .npz statistics (pytorch-fid format)')
     .argument('<b>', 'image folder, run folder or .npz statistics')
-    .option('--features <name>', featuresHelp)
-    .option('--n <n>', nHelp, positiveInt('--n'))
-    .option('--seed <k>', 'noise seed when sampling runs', wholeNumber('--seed'), 0)
+    .addOption(featuresOption()).addOption(countOption()).addOption(seedOption())
     .option('--json', 'print {"fid", "n1", "n2", "features"} as JSON')
     .action(async (a: string, b: string, o, cmd: Command) => {
       const r = await computeFid(a, b, o, evaluateOptions(ctx, cmd));
@@ -55,10 +57,8 @@ export function registerMetricsCommands(program: Command, ctx: MetricsContext = 
     .command('is')
     .description("Inception Score, eq. (11), of an image folder or a run's samples (mean ± std over splits)")
     .argument('<input>', 'image folder or run folder')
-    .option('--features <name>', `${featuresHelp}; it needs a classifier`)
+    .addOption(featuresOption(`${featuresHelp}; it needs a classifier`)).addOption(countOption()).addOption(seedOption())
     .option('--splits <k>', 'number of splits', positiveInt('--splits'), 10)
-    .option('--n <n>', nHelp, positiveInt('--n'))
-    .option('--seed <k>', 'noise seed when sampling a run', wholeNumber('--seed'), 0)
     .option('--json', 'print {"is", "std", "n", "splits", "features"} as JSON')
     .action(async (input: string, o, cmd: Command) => {
       const r = await computeInceptionScore(input, o, evaluateOptions(ctx, cmd));
@@ -71,12 +71,10 @@ export function registerMetricsCommands(program: Command, ctx: MetricsContext = 
     .description('Kernel Inception Distance (unbiased MMD², polynomial kernel, torch-fidelity subsets) between two image folders or runs')
     .argument('<a>', 'image folder or run folder')
     .argument('<b>', 'image folder or run folder')
-    .option('--features <name>', featuresHelp)
-    .option('--n <n>', nHelp, positiveInt('--n'))
+    .addOption(featuresOption()).addOption(countOption()).addOption(seedOption())
     .option('--subsets <k>', 'number of random subsets', positiveInt('--subsets'), KID_DEFAULTS.subsets)
     .option('--subset-size <m>', 'samples per subset (default min(1000, n1, n2))', positiveInt('--subset-size'))
     .option('--kid-seed <k>', 'seed of the subsets (NumPy RandomState, as torch-fidelity)', wholeNumber('--kid-seed'), KID_DEFAULTS.seed)
-    .option('--seed <k>', 'noise seed when sampling runs', wholeNumber('--seed'), 0)
     .option('--json', 'print {"kid", "std", "n1", "n2", "features", ...} as JSON')
     .action(async (a: string, b: string, o, cmd: Command) => {
       const r = await computeKid(a, b, o, evaluateOptions(ctx, cmd));
@@ -89,9 +87,7 @@ export function registerMetricsCommands(program: Command, ctx: MetricsContext = 
     .description('write FID statistics (mu, sigma; pytorch-fid .npz format) of an image folder or run')
     .argument('<input>', 'image folder or run folder')
     .requiredOption('--out <file.npz>', 'output .npz file')
-    .option('--features <name>', featuresHelp)
-    .option('--n <n>', nHelp, positiveInt('--n'))
-    .option('--seed <k>', 'noise seed when sampling a run', wholeNumber('--seed'), 0)
+    .addOption(featuresOption()).addOption(countOption()).addOption(seedOption())
     .option('--json', 'print the result as JSON')
     .action(async (input: string, o, cmd: Command) => {
       const r = await computeStatistics(input, o.out, o, evaluateOptions(ctx, cmd));
