@@ -393,8 +393,8 @@ napi_value UnaryOp(napi_env env, napi_callback_info info) {
   Args a(env, info);
   uint8_t *heap = a.heap(0);
   int op = static_cast<int>(a.num(1));
-  const float *x = reinterpret_cast<const float *>(heap + a.i64(2));
-  float *y = reinterpret_cast<float *>(heap + a.i64(3));
+  const float *x = a.f32(heap, 2);
+  float *y = a.f32(heap, 3);
   int64_t n = a.i64(4);
   float al = static_cast<float>(a.num(5));
   switch (op) {
@@ -501,8 +501,8 @@ napi_value BinaryOp(napi_env env, napi_callback_info info) {
   Args a(env, info);
   uint8_t *heap = a.heap(0);
   int op = static_cast<int>(a.num(1));
-  const float *A = reinterpret_cast<const float *>(heap + a.i64(2));
-  const float *B = reinterpret_cast<const float *>(heap + a.i64(3));
+  const float *A = a.f32(heap, 2);
+  const float *B = a.f32(heap, 3);
   uint8_t *Y = heap + a.i64(4);
   auto shape = a.ints(5), sa = a.ints(6), sb = a.ints(7);
   float *Yf = reinterpret_cast<float *>(Y);
@@ -523,8 +523,8 @@ napi_value BinaryOp(napi_env env, napi_callback_info info) {
 napi_value BcastScale(napi_env env, napi_callback_info info) {
   Args a(env, info);
   uint8_t *heap = a.heap(0);
-  const float *X = reinterpret_cast<const float *>(heap + a.i64(1));
-  float *Y = reinterpret_cast<float *>(heap + a.i64(2));
+  const float *X = a.f32(heap, 1);
+  float *Y = a.f32(heap, 2);
   auto shape = a.ints(3), sx = a.ints(4);
   float scale = static_cast<float>(a.num(5));
   std::vector<int64_t> zero(shape.size(), 0);
@@ -539,9 +539,9 @@ napi_value EltGrad(napi_env env, napi_callback_info info) {
   Args a(env, info);
   uint8_t *heap = a.heap(0);
   int op = static_cast<int>(a.num(1));
-  const float *dy = reinterpret_cast<const float *>(heap + a.i64(2));
-  const float *x = reinterpret_cast<const float *>(heap + a.i64(3));
-  float *dx = reinterpret_cast<float *>(heap + a.i64(4));
+  const float *dy = a.f32(heap, 2);
+  const float *x = a.f32(heap, 3);
+  float *dx = a.f32(heap, 4);
   int64_t n = a.i64(5);
   float al = static_cast<float>(a.num(6));
   switch (op) {
@@ -761,10 +761,10 @@ napi_value Adam(napi_env env, napi_callback_info info) {
 napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
   Args a(env, info);
   uint8_t *heap = a.heap(0);
-  const float *DY = reinterpret_cast<const float *>(heap + a.i64(1));
-  const float *X = reinterpret_cast<const float *>(heap + a.i64(2));
-  const float *Y = reinterpret_cast<const float *>(heap + a.i64(3));
-  float *DX = reinterpret_cast<float *>(heap + a.i64(4));
+  const float *DY = a.f32(heap, 1);
+  const float *X = a.f32(heap, 2);
+  const float *Y = a.f32(heap, 3);
+  float *DX = a.f32(heap, 4);
   auto d = a.ints(5);
   const int64_t N = d[0], H = d[1], W = d[2], C = d[3], OH = d[4], OW = d[5], FH = d[6], FW = d[7], SH = d[8],
                 SW = d[9], PT = d[10], PL = d[11];
@@ -802,8 +802,8 @@ napi_value Pool(napi_env env, napi_callback_info info) {
   Args a(env, info);
   uint8_t *heap = a.heap(0);
   const int op = static_cast<int>(a.num(1));
-  const float *X = reinterpret_cast<const float *>(heap + a.i64(2));
-  float *Y = reinterpret_cast<float *>(heap + a.i64(3));
+  const float *X = a.f32(heap, 2);
+  float *Y = a.f32(heap, 3);
   auto d = a.ints(4);
   const int64_t N = d[0], H = d[1], W = d[2], C = d[3], OH = d[4], OW = d[5], FH = d[6], FW = d[7], SH = d[8],
                 SW = d[9], PT = d[10], PL = d[11];
@@ -858,9 +858,9 @@ napi_value Select(napi_env env, napi_callback_info info) {
   Args a(env, info);
   uint8_t *heap = a.heap(0);
   const uint8_t *Cd = heap + a.i64(1);
-  const float *A = reinterpret_cast<const float *>(heap + a.i64(2));
-  const float *B = reinterpret_cast<const float *>(heap + a.i64(3));
-  float *Y = reinterpret_cast<float *>(heap + a.i64(4));
+  const float *A = a.f32(heap, 2);
+  const float *B = a.f32(heap, 3);
+  float *Y = a.f32(heap, 4);
   auto shape = a.ints(5), sc = a.ints(6), sa = a.ints(7), sb = a.ints(8);
   int r = static_cast<int>(shape.size());
   int64_t n = 1;
@@ -890,8 +890,8 @@ napi_value Reduce(napi_env env, napi_callback_info info) {
   Args a(env, info);
   uint8_t *heap = a.heap(0);
   int op = static_cast<int>(a.num(1));
-  const float *X = reinterpret_cast<const float *>(heap + a.i64(2));
-  float *Y = reinterpret_cast<float *>(heap + a.i64(3));
+  const float *X = a.f32(heap, 2);
+  float *Y = a.f32(heap, 3);
   int64_t outer = a.i64(4), red = a.i64(5), inner = a.i64(6);
   int64_t total = outer * red * inner;
   if (inner == 1) {
@@ -963,7 +963,7 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
     return o < 0 ? nullptr : reinterpret_cast<const float *>(heap + o);
   };
   const float *X = F(1), *Mn = F(2), *Vr = F(3), *Of = F(4), *Sc = F(5);
-  float *Y = reinterpret_cast<float *>(heap + a.i64(6));
+  float *Y = a.f32(heap, 6);
   int64_t rows = a.i64(7), C = a.i64(8);
   float eps = static_cast<float>(a.num(9));
   auto st = a.ints(10);
@@ -983,7 +983,7 @@ napi_value AddN(napi_env env, napi_callback_info info) {
   Args a(env, info);
   uint8_t *heap = a.heap(0);
   auto offs = a.ints(1);
-  float *Y = reinterpret_cast<float *>(heap + a.i64(2));
+  float *Y = a.f32(heap, 2);
   int64_t n = a.i64(3);
   std::vector<const float *> xs;
   for (auto o : offs) xs.push_back(reinterpret_cast<const float *>(heap + o));
