@@ -8,7 +8,8 @@ export { BACKEND_RANKS, registerBackendCandidate, unregisterBackendCandidate, li
 export { initBackend, backendInfo, availableBackends } from './init';
 export type { InitBackendOptions } from './init';
 export { cpuCandidate, tfjsNodeCpuCandidate, tfjsNodeGpuCandidate, wasmCandidate, wasmBuild } from './candidates';
-export { registerKernelFixes, registerWasmKernels, registerCpuKernels, WASM_KERNELS, CPU_KERNELS, originalKernel } from './kernels/register';
+export { registerWasmKernels, registerCpuKernels, WASM_KERNELS, CPU_KERNELS, originalKernel } from './kernels/register';
+export { loadWasm, registerKernelFixes } from './wasmRuntime';
 export type { RegisteredKernel } from './kernels/register';
 export { conv2dBackpropFilterAsConv } from './kernels/conv2dBackpropFilter';
 export { conv2dBackpropInputPhases } from './kernels/conv2dBackpropInput';

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../util/errors';
-import { loadWasm } from './candidates';
+import './candidates'; // registers the built-in candidates
 import { registerCpuKernels } from './kernels/register';
 import { getBackendCandidate, listBackendCandidates } from './registry';
 import { BackendCandidate, BackendInfo } from './types';
 import { tfjsVersions } from './versions';
+import { loadWasm } from './wasmRuntime';
 
 export interface InitBackendOptions {
   /** Force one backend by name, or 'auto' (else env ANIME_GAN_BACKEND, else the best available). */

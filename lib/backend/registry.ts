@@ -1,17 +1,18 @@
 import { BackendCandidate } from './types';
 
 /**
- * The order candidates are tried in (higher first). `native` (the oneDNN backend, built by
- * lib/backend/native*) sits between tfjs-node and wasm: it registers itself with
- * `registerBackendCandidate({ name: 'native', rank: BACKEND_RANKS.native, ... })`, imported from
- * lib/backend/candidates/index.ts (one line there). Any other backend picks a rank the same way.
+ * The one order in which backends are tried (higher first). The numbers are on tfjs's own
+ * backend-priority scale (tfjs-backend-cpu registers 'cpu' at 1, tfjs-backend-wasm 'wasm' at 2,
+ * tfjs-node 'tensorflow' at 3), so the native backend registers with tfjs at its rank here and
+ * a program that calls tf.ready() without initBackend gets the same choice. Each candidate
+ * (lib/backend/candidates/, lib/backend/native/candidate.ts) takes its rank from this table.
  */
 export const BACKEND_RANKS = {
-  'tfjs-node-gpu': 500,
-  'tfjs-node': 400,
-  native: 300,
-  wasm: 200,
-  cpu: 100,
+  'tfjs-node-gpu': 3.5,
+  'tfjs-node': 3,
+  native: 2.5,
+  wasm: 2,
+  cpu: 1,
 } as const;
 
 const candidates = new Map<string, BackendCandidate>();

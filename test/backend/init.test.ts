@@ -137,7 +137,7 @@ describe('backend/init: initBackend, forcing and the fallback line', function ()
   });
 
   it('a candidate registered in the native slot is chosen before wasm', async () => {
-    registerBackendCandidate(fake('native-test', BACKEND_RANKS.native - 1, { backend: 'cpu' }));
+    registerBackendCandidate(fake('native-test', (BACKEND_RANKS.native + BACKEND_RANKS.wasm) / 2, { backend: 'cpu' }));
     try {
       const order = listBackendCandidates().map((c) => c.name);
       expect(order.indexOf('native-test')).to.be.below(order.indexOf('wasm'));

@@ -1,10 +1,8 @@
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
-import {
-  NATIVE_BACKEND_NAME, NATIVE_DISABLE_ENV, nativeStatus, registerNativeBackend, useNativeBackend,
-} from '../../lib/backend/native';
+import { NATIVE_BACKEND_NAME, NATIVE_DISABLE_ENV, nativeStatus, registerNativeBackend } from '../../lib/backend/native';
 import { Rng } from '../../lib/util';
-import { registerCpuKernels } from '../../lib/backend';
+import { availableBackends, initBackend, registerCpuKernels } from '../../lib/backend';
 
 /**
  * Normwise relative error max|a - b| / max|b| (per-element relative error is meaningless where
@@ -310,20 +308,35 @@ describe('native backend (oneDNN addon)', function () {
 });
 
 describe('native backend fallback', () => {
-  it('falls back to wasm with one line saying why when the addon is unavailable', async () => {
+  it('initBackend skips native with one line saying why when the addon is unavailable, and wasm computes', async () => {
     const saved = process.env[NATIVE_DISABLE_ENV];
     process.env[NATIVE_DISABLE_ENV] = '1';
+    const write = process.stderr.write.bind(process.stderr);
+    let stderr = '';
     try {
       expect(nativeStatus()).to.deep.include({ available: false });
-      const lines: string[] = [];
-      const name = await useNativeBackend((l) => lines.push(l));
-      expect(name).to.equal('wasm');
-      expect(tf.getBackend()).to.equal('wasm');
-      expect(lines).to.have.length(1);
-      expect(lines[0]).to.match(/native backend unavailable \(disabled by ANIME_GAN_NO_NATIVE\); using wasm/);
+      const available = await availableBackends();
+      expect(available).to.not.include(NATIVE_BACKEND_NAME);
+      (process.stderr as { write: unknown }).write = (chunk: string | Uint8Array) => {
+        stderr += chunk.toString();
+        return true;
+      };
+      const info = await initBackend({ backend: 'auto' });
+      (process.stderr as { write: unknown }).write = write;
+      // tfjs-node, when installed, is chosen before native is even tried.
+      expect(info.name).to.equal(available[0]);
+      if (info.name === 'wasm') {
+        expect(info.skipped).to.deep.include({ name: NATIVE_BACKEND_NAME, reason: 'disabled by ANIME_GAN_NO_NATIVE' });
+        const lines = stderr.split('\n').filter((l) => l.startsWith('anime-gan:'));
+        expect(lines).to.have.length(1);
+        expect(lines[0]).to.match(/using the wasm backend \(skipped .*native: disabled by ANIME_GAN_NO_NATIVE/);
+      }
       const y = tf.tidy(() => tf.conv2d(tf.ones([1, 4, 4, 2]), tf.ones([2, 2, 2, 3]), 1, 'valid').dataSync());
       expect(Array.from(y)).to.deep.equal(new Array(27).fill(8));
+      const forced = await initBackend({ backend: NATIVE_BACKEND_NAME }).then(() => null, (e: Error) => e);
+      expect(forced?.message).to.match(/backend 'native' is not available: disabled by ANIME_GAN_NO_NATIVE/);
     } finally {
+      (process.stderr as { write: unknown }).write = write;
       if (saved === undefined) delete process.env[NATIVE_DISABLE_ENV];
       else process.env[NATIVE_DISABLE_ENV] = saved;
       await tf.setBackend('cpu');

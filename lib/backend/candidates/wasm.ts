@@ -1,36 +1,8 @@
-import * as os from 'os';
-import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { registerWasmKernels } from '../kernels/register';
 import { BACKEND_RANKS } from '../registry';
 import { BackendCandidate } from '../types';
 import { packageVersion } from '../versions';
-
-/**
- * tfjs-backend-wasm (XNNPACK). In Node it loads the SIMD build (tfjs-backend-wasm-simd.wasm):
- * tfjs reports WASM_HAS_MULTITHREAD_SUPPORT = false under Node (tfjs issue #3830), and forcing
- * the flag fails, because the threaded build starts its workers from blob: URLs, which Node's
- * Worker refuses (ERR_WORKER_PATH; tried with tfjs 4.22, Node 20). So it computes on one thread;
- * we still ask for one thread per core (setThreadsCount), which takes effect should a later
- * tfjs run the threaded build in Node.
- * We point it at the .wasm files of the installed package explicitly (setWasmPaths) so bundling
- * or a different working directory cannot break the lookup, and register our kernels
- * (lib/backend/kernels/wasmKernels.ts) before it starts.
- */
-let wasmModule: typeof import('@tensorflow/tfjs-backend-wasm') | undefined;
-
-/** Load tfjs-backend-wasm once: wasm file paths set, our kernels registered (before it starts). */
-export function loadWasm(): typeof import('@tensorflow/tfjs-backend-wasm') {
-  if (!wasmModule) {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    wasmModule = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
-    const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
-    wasmModule.setWasmPaths(dir + path.sep);
-    wasmModule.setThreadsCount(typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
-    registerWasmKernels();
-  }
-  return wasmModule;
-}
+import { loadWasm } from '../wasmRuntime';
 
 /** Which wasm build tfjs picks here: 'simd', 'threaded-simd' or 'plain'. */
 export async function wasmBuild(): Promise<'plain' | 'simd' | 'threaded-simd'> {
@@ -42,6 +14,7 @@ export async function wasmBuild(): Promise<'plain' | 'simd' | 'threaded-simd'> {
   return simd ? (threads ? 'threaded-simd' : 'simd') : 'plain';
 }
 
+/** tfjs-backend-wasm (XNNPACK), with this library's kernel fixes; how it starts: lib/backend/wasmRuntime.ts. */
 export const wasmCandidate: BackendCandidate = {
   name: 'wasm',
   rank: BACKEND_RANKS.wasm,

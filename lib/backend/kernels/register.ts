@@ -163,13 +163,3 @@ export function registerCpuKernels(): string[] {
 export function originalKernel(backend: string, name: string): tf.KernelConfig | undefined {
   return originals.get(`${backend}/${name}`);
 }
-
-/**
- * Load tfjs-backend-wasm and register every kernel of WASM_KERNELS and CPU_KERNELS. initBackend
- * does this; call it yourself only when you switch backends with tf.setBackend directly.
- */
-export function registerKernelFixes(): string[] {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  require('../candidates/wasm').loadWasm();
-  return [...registerCpuKernels(), ...registerWasmKernels()];
-}

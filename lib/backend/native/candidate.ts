@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BACKEND_RANKS } from '../registry';
 import type { BackendCandidate } from '../types';
-import { NATIVE_BACKEND_NAME, nativeStatus, registerNativeBackend } from '../native';
+import { NATIVE_BACKEND_NAME, nativeStatus, registerNativeBackend } from './backend';
 import { loadNativeAddon } from './addon';
 
 export const nativeCandidate: BackendCandidate = {

@@ -6,14 +6,11 @@
  * wasm kernel, so all ops work. The plain 'wasm' backend is left untouched.
  */
 import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
-import { wasmCandidate } from './candidates/wasm';
-import { loadNativeAddon, DISABLE_ENV, type NativeAddon } from './native/addon';
-import { makeNativeKernels, NATIVE_KERNEL_NAMES } from './native/kernels';
-import { installNativeGradients } from './native/gradients';
-
-export { DISABLE_ENV as NATIVE_DISABLE_ENV, loadNativeAddon, NATIVE_KERNEL_NAMES };
-export type { NativeAddon };
+import { BACKEND_RANKS } from '../registry';
+import { loadWasm } from '../wasmRuntime';
+import { loadNativeAddon, type NativeAddon } from './addon';
+import { installNativeGradients } from './gradients';
+import { makeNativeKernels } from './kernels';
 
 /** Set (before registering) to time every kernel of the native backend; see nativeKernelProfile. */
 export const NATIVE_PROFILE_ENV = 'ANIME_GAN_NATIVE_PROFILE';
@@ -28,8 +25,6 @@ export function nativeKernelProfile(reset = false): { kernel: string; calls: num
 
 /** Backend name registered with tf.registerBackend. */
 export const NATIVE_BACKEND_NAME = 'native';
-/** Above wasm (2) and the CPU backend (1), below tfjs-node's 'tensorflow' (3). */
-export const NATIVE_BACKEND_PRIORITY = 2.5;
 
 export type NativeStatus = { available: true; info: string } | { available: false; reason: string };
 
@@ -40,15 +35,18 @@ export function nativeStatus(): NativeStatus {
 }
 
 /**
- * Registers the 'native' backend and its kernels (idempotent). Returns the status; when the addon
- * is unavailable nothing is registered and the caller falls back to wasm.
+ * Registers the 'native' backend and its kernels (idempotent), with tfjs priority
+ * BACKEND_RANKS.native. Returns the status; when the addon is unavailable nothing is registered
+ * (initBackend then moves on to wasm; see ./candidate.ts).
  * The kernels are copied from wasm when the backend is first initialised, so wasm kernels
  * registered later by other modules (before tf.setBackend('native')) are included too.
  */
-export function registerNativeBackend(priority = NATIVE_BACKEND_PRIORITY): NativeStatus {
+export function registerNativeBackend(): NativeStatus {
   const status = nativeStatus();
   if (!status.available) return status;
   if (tf.findBackendFactory(NATIVE_BACKEND_NAME)) return status;
+  // The kernels below are copied from wasm's, which exist once tfjs-backend-wasm is loaded.
+  loadWasm();
   const addon = (loadNativeAddon() as { addon: NativeAddon }).addon;
   const wasmKernel = (name: string) => tf.getKernel(name, 'wasm')?.kernelFunc;
   const native = makeNativeKernels(addon, wasmKernel);
@@ -95,31 +93,20 @@ export function registerNativeBackend(priority = NATIVE_BACKEND_PRIORITY): Nativ
   tf.registerBackend(NATIVE_BACKEND_NAME, async () => {
     // Sets the wasm file paths and registers this library's wasm kernels (which the native
     // backend inherits for everything it does not replace).
-    const wasmProblem = await wasmCandidate.probe();
-    if (wasmProblem) throw new Error(wasmProblem);
+    loadWasm();
     const wasmFactory = tf.findBackendFactory('wasm');
     if (!wasmFactory) throw new Error('native backend needs @tensorflow/tfjs-backend-wasm');
     registerKernels();
     // A fresh wasm module and backend instance, separate from the 'wasm' backend's.
     return await wasmFactory();
-  }, priority);
+  }, BACKEND_RANKS.native);
   return status;
 }
 
-/**
- * Selects the native backend if possible, else wasm, printing one line saying why when it
- * falls back. Returns the backend name in use.
- */
-export async function useNativeBackend(log: (line: string) => void = (l) => console.warn(l)): Promise<string> {
-  const status = registerNativeBackend();
-  if (status.available && (await tf.setBackend(NATIVE_BACKEND_NAME))) {
-    await tf.ready();
-    return NATIVE_BACKEND_NAME;
-  }
-  log(`native backend unavailable (${status.available ? 'initialisation failed' : status.reason}); using wasm`);
-  await tf.setBackend('wasm');
-  await tf.ready();
-  return 'wasm';
+/** Names of the kernels the native backend computes with the addon (the rest run in wasm); [] without the addon. */
+export function nativeKernelNames(): string[] {
+  const r = loadNativeAddon();
+  return r.ok ? Object.keys(makeNativeKernels(r.addon, () => undefined)).sort() : [];
 }
 
 /** The machine's float32 ceiling in GFLOP/s: a oneDNN 2048^3 matmul, best of `seconds` of runs. */
