@@ -3,8 +3,32 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { findPackageRoot } from '../../util/projectRoot';
 
-/** The functions the C++ addon exports (native/src/addon.cc). Offsets are byte offsets into `heap`. */
+/**
+ * The operation codes the addon exports as `ops` (native/src/ops.h): for each family, the name
+ * of each operation and the code its `op` (or `mode`, or dtype) argument takes. Unary, binary,
+ * comparison, reduction and pooling names are tfjs kernel names; eltGrad names the op whose
+ * gradient it computes.
+ */
+export interface NativeOpTable {
+  conv: Readonly<Record<'forward' | 'backwardInput' | 'backwardFilter', number>>;
+  unary: Readonly<Record<string, number>>;
+  /** Binary ops with a float32 result. */
+  binary: Readonly<Record<string, number>>;
+  /** Comparisons: a bool result (one byte per element), through `binary`. */
+  compare: Readonly<Record<string, number>>;
+  reduce: Readonly<Record<'Sum' | 'Mean' | 'Max' | 'Min', number>>;
+  pool: Readonly<Record<'MaxPool' | 'AvgPool', number>>;
+  eltGrad: Readonly<Record<string, number>>;
+  dtype: Readonly<Record<'float32' | 'int32' | 'bool', number>>;
+}
+
+/**
+ * The functions the C++ addon exports (native/src/). Offsets are byte offsets into `heap`; each
+ * is checked against the heap's length with the size the operation reads or writes, and a
+ * violation throws a RangeError naming the operation and argument.
+ */
 export interface NativeAddon {
+  ops: NativeOpTable;
   conv(heap: ArrayBuffer, mode: number, x: number, w: number, y: number, dims: number[]): void;
   convImpl(dims: number[]): string[];
   matmul(heap: ArrayBuffer, a: number, b: number, c: number, dims: number[]): void;
@@ -64,6 +88,11 @@ export function loadNativeAddon(): AddonLoad {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const addon = require(file) as NativeAddon;
     addon.info();
+    // A build from before the operation table: the kernels could not find their codes.
+    if (typeof addon.ops !== 'object' || addon.ops == null || typeof addon.ops.unary !== 'object') {
+      cached = { ok: false, reason: 'native addon is out of date (no operation table): run `npm run build:native`' };
+      return cached;
+    }
     cached = { ok: true, addon, path: file };
   } catch (e) {
     cached = { ok: false, reason: `native addon failed to load: ${String((e as Error).message).split('\n')[0]}` };

@@ -6,7 +6,7 @@
 // unchanged, so registering these is safe for the whole process.
 import * as tf from '@tensorflow/tfjs';
 import { inFirstOrderScope } from '../firstOrder';
-import { NATIVE_BCAST_SCALE, NATIVE_BN_GRAD, NATIVE_ELT_GRAD } from './kernels';
+import { NATIVE_BCAST_SCALE, NATIVE_BN_GRAD, NATIVE_ELT_GRAD } from './kernels/names';
 
 type GradFunc = tf.GradConfig['gradFunc'];
 const run = (name: string, inputs: tf.NamedTensorMap, attrs: object = {}) =>
@@ -42,18 +42,19 @@ export function installNativeGradients(isNative: () => boolean): void {
         (isNative() && !taping() ? fast(dy, saved, attrs) : orig.gradFunc(dy, saved, attrs)),
     });
   };
-  const elt = (op: number, alphaOf?: (attrs: tf.NamedAttrMap) => number) => (orig: GradFunc): GradFunc =>
+  // `op` names the pointwise op whose gradient the addon computes (its table ops.eltGrad).
+  const elt = (op: string, alphaOf?: (attrs: tf.NamedAttrMap) => number) => (orig: GradFunc): GradFunc =>
     (dy, saved, attrs) => {
       const [x] = saved;
       const d = dy as tf.Tensor;
       if (!isF32(x, d) || !tf.util.arraysEqual(x.shape, d.shape)) return orig(dy, saved, attrs);
       return { x: () => run(NATIVE_ELT_GRAD, { dy: d, x }, { op, alpha: alphaOf ? alphaOf(attrs) : 0 }) };
     };
-  override('Relu', elt(0));
-  override('LeakyRelu', elt(1, (a) => Number((a as { alpha?: number }).alpha ?? 0.2)));
-  override('Tanh', elt(2)); // saved = [y]
-  override('Square', elt(3));
-  override('Sigmoid', elt(4)); // saved = [y]
+  override('Relu', elt('Relu'));
+  override('LeakyRelu', elt('LeakyRelu', (a) => Number((a as { alpha?: number }).alpha ?? 0.2)));
+  override('Tanh', elt('Tanh')); // saved = [y]
+  override('Square', elt('Square'));
+  override('Sigmoid', elt('Sigmoid')); // saved = [y]
 
   const reduceGrad = (mean: boolean) => (orig: GradFunc): GradFunc => (dy, saved, attrs) => {
     const [x] = saved;

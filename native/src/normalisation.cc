@@ -1,0 +1,210 @@
+// Normalisation (OpenMP): batch norm with given statistics and its gradient, and normalisation
+// with the data's own statistics (batch norm in training, instance norm) and its gradient.
+#include <algorithm>
+
+#include "common.h"
+#include "ops.h"
+
+namespace animegan {
+namespace {
+
+void scale_shift_rows(const float *X, float *Y, int64_t rows, int64_t C, const float *mul, const float *add) {
+#pragma omp parallel for schedule(static) if (rows * C > kPar)
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *x = X + r * C;
+    float *y = Y + r * C;
+    for (int64_t c = 0; c < C; ++c) y[c] = x[c] * mul[c] + add[c];
+  }
+}
+
+// Per-channel sums of two quantities over the rows of a [rows, C] array, each thread summing its
+// rows in float blocks of 64 flushed to double (so long reductions stay accurate).
+// term(row, c, s1, s2) adds its row's contributions to s1[c] and s2[c].
+template <typename F>
+void channel_sums(int64_t rows, int64_t C, std::vector<double> &out1, std::vector<double> &out2, F term) {
+  int nt = rows * C > kPar ? omp_get_max_threads() : 1;
+  std::vector<double> p1(static_cast<size_t>(nt) * C, 0.0), p2(static_cast<size_t>(nt) * C, 0.0);
+#pragma omp parallel num_threads(nt)
+  {
+    int t = omp_get_thread_num(), T = omp_get_num_threads();
+    int64_t r0 = rows * t / T, r1 = rows * (t + 1) / T;
+    std::vector<float> a1(C, 0.f), a2(C, 0.f);
+    double *o1 = p1.data() + static_cast<size_t>(t) * C, *o2 = p2.data() + static_cast<size_t>(t) * C;
+    int64_t blk = 0;
+    for (int64_t row = r0; row < r1; ++row) {
+      term(row, a1.data(), a2.data());
+      if (++blk == 64) {
+        for (int64_t c = 0; c < C; ++c) { o1[c] += a1[c]; o2[c] += a2[c]; a1[c] = a2[c] = 0.f; }
+        blk = 0;
+      }
+    }
+    for (int64_t c = 0; c < C; ++c) { o1[c] += a1[c]; o2[c] += a2[c]; }
+  }
+  out1.assign(C, 0.0);
+  out2.assign(C, 0.0);
+  for (int t = 0; t < nt; ++t)
+    for (int64_t c = 0; c < C; ++c) { out1[c] += p1[static_cast<size_t>(t) * C + c]; out2[c] += p2[static_cast<size_t>(t) * C + c]; }
+}
+
+
+// Elements of a per-channel parameter read with `stride` (0: one scalar for every channel).
+int64_t param_extent(int64_t C, int64_t stride) { return strided_extent({C}, {stride}); }
+
+}  // namespace
+
+// batchNorm(heap, xOff, meanOff, varOff, offOff(-1 none), scaleOff(-1 none), yOff, rows, C,
+//           eps, [meanStride, varStride, offStride, scaleStride]) : y = (x-m)/sqrt(v+eps)*s + o,
+// per channel (last dim); a stride of 0 means the parameter is a scalar.
+napi_value BatchNorm(Args &a) {
+  int64_t rows = a.i64(7), C = a.i64(8);
+  auto st = a.ints(10, 4);
+  const float *X = a.f32(1, count_of({rows, C}));
+  const float *Mn = a.f32(2, param_extent(C, st[0])), *Vr = a.f32(3, param_extent(C, st[1]));
+  const float *Of = a.f32_or_null(4, param_extent(C, st[2])), *Sc = a.f32_or_null(5, param_extent(C, st[3]));
+  float *Y = a.f32(6, count_of({rows, C}));
+  float eps = static_cast<float>(a.num(9));
+  std::vector<float> mul(C), add(C);
+  for (int64_t c = 0; c < C; ++c) {
+    float inv = 1.f / std::sqrt(Vr[c * st[1]] + eps);
+    float s = Sc ? Sc[c * st[3]] : 1.f;
+    mul[c] = inv * s;
+    add[c] = (Of ? Of[c * st[2]] : 0.f) - Mn[c * st[0]] * inv * s;
+  }
+  scale_shift_rows(X, Y, rows, C, mul.data(), add.data());
+  return undef(a.env);
+}
+
+// bnGrad(heap, dy, x, mean, var, scale(-1 none), dx, dmean, dvar, dscale, doffset, rows, C, eps,
+//        [meanStride, varStride, scaleStride]): all gradients of y = (x-m)*rsqrt(v+eps)*s + o
+// with m, v, s, o per channel (last dim), as tfjs's FusedBatchNorm gradient computes them, in
+// two passes over x and dy.
+napi_value BnGrad(Args &a) {
+  int64_t rows = a.i64(11), C = a.i64(12);
+  auto st = a.ints(14, 3);
+  const int64_t n = count_of({rows, C});
+  const float *dy = a.f32(1, n), *X = a.f32(2, n);
+  const float *Mn = a.f32(3, param_extent(C, st[0])), *Vr = a.f32(4, param_extent(C, st[1]));
+  const float *Sc = a.f32_or_null(5, param_extent(C, st[2]));
+  float *dx = a.f32(6, n);
+  float *dmean = a.f32_or_null(7, C), *dvar = a.f32_or_null(8, C), *dscale = a.f32_or_null(9, C),
+        *doff = a.f32_or_null(10, C);
+  float eps = static_cast<float>(a.num(13));
+  std::vector<float> m(C), r(C), s(C);
+  for (int64_t c = 0; c < C; ++c) {
+    m[c] = Mn[c * st[0]];
+    r[c] = 1.f / std::sqrt(Vr[c * st[1]] + eps);
+    s[c] = Sc ? Sc[c * st[2]] : 1.f;
+  }
+  std::vector<double> sdy, sdyx;
+  channel_sums(rows, C, sdy, sdyx, [&](int64_t row, float *a1, float *a2) {
+    const float *g = dy + row * C, *x = X + row * C;
+    float *d = dx + row * C;
+    for (int64_t c = 0; c < C; ++c) {
+      a1[c] += g[c];
+      a2[c] += g[c] * (x[c] - m[c]);
+      d[c] = g[c] * s[c] * r[c];
+    }
+  });
+  for (int64_t c = 0; c < C; ++c) {
+    const double g = sdy[c], gx = sdyx[c];
+    if (dmean) dmean[c] = static_cast<float>(-r[c] * s[c] * g);
+    if (dvar) dvar[c] = static_cast<float>(-0.5 * r[c] * r[c] * r[c] * s[c] * gx);
+    if (dscale) dscale[c] = static_cast<float>(r[c] * gx);
+    if (doff) doff[c] = static_cast<float>(g);
+  }
+  return undef(a.env);
+}
+
+// bnTrain(heap, x, scale(-1 none), offset(-1 none), y, mean, var, groups, rows, C, eps):
+// normalisation with the statistics of the data itself, x viewed as [groups, rows, C]: per group
+// and channel the mean and biased variance (sums of x − x[g, 0] in double, which keeps
+// E[x²] − E[x]² accurate), then y = (x − mean)·rsqrt(var + eps)·scale + offset with scale and
+// offset per channel. Batch norm in training is groups = 1 (rows = N·H·W); instance norm is
+// groups = N (rows = H·W). Two passes over x instead of tf.moments + the normalisation's five.
+napi_value BnTrain(Args &a) {
+  int64_t G = a.i64(7), rows = a.i64(8), C = a.i64(9);
+  // Each group's first row is read as the shift of its sums.
+  if (rows <= 0 && count_of({G, C}) > 0) throw RangeError("bnTrain: rows must be positive");
+  const int64_t n = count_of({G, rows, C});
+  const float *Xall = a.f32(1, n), *Sc = a.f32_or_null(2, C), *Of = a.f32_or_null(3, C);
+  float *Yall = a.f32(4, n), *Mean = a.f32(5, count_of({G, C})), *Var = a.f32(6, count_of({G, C}));
+  float eps = static_cast<float>(a.num(10));
+  std::vector<float> mul(C), add(C);
+  std::vector<double> s1, s2;
+  for (int64_t g = 0; g < G; ++g) {
+    const float *X = Xall + g * rows * C;
+    float *Y = Yall + g * rows * C;
+    std::vector<float> shift(X, X + C);
+    channel_sums(rows, C, s1, s2, [&](int64_t row, float *a1, float *a2) {
+      const float *x = X + row * C;
+      for (int64_t c = 0; c < C; ++c) {
+        float d = x[c] - shift[c];
+        a1[c] += d;
+        a2[c] += d * d;
+      }
+    });
+    for (int64_t c = 0; c < C; ++c) {
+      double md = s1[c] / rows, var = std::max(0.0, s2[c] / rows - md * md);
+      float m = static_cast<float>(shift[c] + md), v = static_cast<float>(var);
+      Mean[g * C + c] = m;
+      Var[g * C + c] = v;
+      float r = 1.f / std::sqrt(v + eps), k = Sc ? Sc[c] : 1.f;
+      mul[c] = r * k;
+      add[c] = (Of ? Of[c] : 0.f) - m * r * k;
+    }
+    scale_shift_rows(X, Y, rows, C, mul.data(), add.data());
+  }
+  return undef(a.env);
+}
+
+// bnTrainGrad(heap, dy, x, mean, var, scale(-1 none), dmeanIn(-1), dvarIn(-1), dx, dscale,
+// doffset, groups, rows, C, eps): the gradient of bnTrain through the statistics too, per group
+// in two passes (n = rows):
+//   doffset = Σ dy,  dscale = Σ dy·x̂  (both also summed over groups),
+//   dx = scale·r/n · (n·dy − Σ dy − x̂·Σ dy·x̂)
+//   (+ dmeanIn/n + 2·dvarIn·(x − mean)/n when the mean and variance outputs have gradients),
+// with x̂ = (x − mean)·r and r = rsqrt(var + eps).
+napi_value BnTrainGrad(Args &a) {
+  int64_t G = a.i64(11), rows = a.i64(12), C = a.i64(13);
+  const int64_t n = count_of({G, rows, C}), gc = count_of({G, C});
+  const float *DYall = a.f32(1, n), *Xall = a.f32(2, n), *MeanAll = a.f32(3, gc), *VarAll = a.f32(4, gc);
+  const float *Sc = a.f32_or_null(5, C), *Dm = a.f32_or_null(6, gc), *Dv = a.f32_or_null(7, gc);
+  float *DXall = a.f32(8, n), *Dscale = a.f32_or_null(9, C), *Doff = a.f32_or_null(10, C);
+  float eps = static_cast<float>(a.num(14));
+  std::vector<double> tot_off(C, 0.0), tot_scale(C, 0.0), sdy, sdyx;
+  std::vector<float> k0(C), k1(C), k2(C);
+  for (int64_t g = 0; g < G; ++g) {
+    const float *DY = DYall + g * rows * C, *X = Xall + g * rows * C, *Mean = MeanAll + g * C;
+    float *DX = DXall + g * rows * C;
+    channel_sums(rows, C, sdy, sdyx, [&](int64_t row, float *a1, float *a2) {
+      const float *gr = DY + row * C, *x = X + row * C;
+      for (int64_t c = 0; c < C; ++c) {
+        a1[c] += gr[c];
+        a2[c] += gr[c] * (x[c] - Mean[c]);
+      }
+    });
+    // dx = k1·dy + k2·(x − mean) + k0 per channel.
+    for (int64_t c = 0; c < C; ++c) {
+      double k = Sc ? Sc[c] : 1.0, rc = 1.0 / std::sqrt(static_cast<double>(VarAll[g * C + c]) + eps);
+      double dof = sdy[c], dsc = sdyx[c] * rc;
+      tot_off[c] += dof;
+      tot_scale[c] += dsc;
+      k1[c] = static_cast<float>(k * rc);
+      k2[c] = static_cast<float>(-k * rc * rc * dsc / rows + (Dv ? 2.0 * Dv[g * C + c] / rows : 0.0));
+      k0[c] = static_cast<float>(-k * rc * dof / rows + (Dm ? Dm[g * C + c] / static_cast<double>(rows) : 0.0));
+    }
+#pragma omp parallel for schedule(static) if (rows * C > kPar)
+    for (int64_t row = 0; row < rows; ++row) {
+      const float *gr = DY + row * C, *x = X + row * C;
+      float *d = DX + row * C;
+      for (int64_t c = 0; c < C; ++c) d[c] = k1[c] * gr[c] + k2[c] * (x[c] - Mean[c]) + k0[c];
+    }
+  }
+  for (int64_t c = 0; c < C; ++c) {
+    if (Doff) Doff[c] = static_cast<float>(tot_off[c]);
+    if (Dscale) Dscale[c] = static_cast<float>(tot_scale[c]);
+  }
+  return undef(a.env);
+}
+
+}  // namespace animegan
