@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
-import { NATIVE_BACKEND_NAME, NATIVE_DISABLE_ENV, nativeStatus, registerNativeBackend } from '../../lib/backend/native';
+import {
+  NATIVE_BACKEND_NAME, NATIVE_DISABLE_ENV, loadNativeAddon, nativeStatus, registerNativeBackend,
+} from '../../lib/backend/native';
 import { Rng } from '../../lib/util';
 import { availableBackends, initBackend, registerCpuKernels } from '../../lib/backend';
 
@@ -304,6 +306,70 @@ describe('native backend (oneDNN addon)', function () {
       expect(relError(got[i], r), `variable ${i}`).to.be.at.most(1e-2);
     });
     expect(compared).to.be.greaterThan(20);
+  });
+});
+
+describe('native addon: arguments are checked against the heap', function () {
+  const load = loadNativeAddon();
+  before(function () {
+    if (!load.ok) {
+      console.warn(`  SKIPPED: the addon's argument checks need the addon (${load.reason})`);
+      this.skip();
+    }
+  });
+
+  /** A 256-byte heap with a known pattern, to check that a refused call wrote nothing. */
+  const patterned = () => {
+    const heap = new ArrayBuffer(256);
+    new Uint8Array(heap).forEach((_, i, a) => (a[i] = i & 0xff));
+    return heap;
+  };
+
+  it('an offset outside the heap is a RangeError naming the operation and argument, and nothing is written', () => {
+    if (!load.ok) return;
+    const { addon } = load;
+    const heap = patterned();
+    const before = new Uint8Array(heap).slice();
+    const relu = addon.ops.unary.Relu;
+    // 16 floats (64 bytes) from byte 200 end at 264 > 256.
+    expect(() => addon.unary(heap, relu, 0, 200, 16, 0)).to.throw(
+      RangeError, 'animegan_native.unary: argument 3 (byte offset 200, 64 bytes) is outside the heap (256 bytes)');
+    expect(() => addon.unary(heap, relu, -8, 0, 4, 0)).to.throw(RangeError, /argument 2 \(byte offset -8/);
+    expect(() => addon.unary(heap, relu, 1e12, 0, 4, 0)).to.throw(RangeError, /argument 2 .* outside the heap/);
+    expect(() => addon.unary(heap, relu, 2, 0, 4, 0)).to.throw(RangeError, /argument 2 .* not aligned to 4 bytes/);
+    // Sizes the operation derives from its dimensions: an 8x8 product needs 256 bytes per operand.
+    expect(() => addon.matmul(heap, 0, 0, 4, [1, 1, 8, 8, 8, 0, 0])).to.throw(RangeError, /matmul: argument 3 .* outside the heap/);
+    expect(() => addon.conv(heap, addon.ops.conv.forward, 0, 0, 0, [1, 9, 9, 1, 9, 9, 1, 1, 1, 1, 1, 1, 1, 0, 0]))
+      .to.throw(RangeError, /conv: argument 2 \(byte offset 0, 324 bytes\)/);
+    // A broadcast operand is checked over the span its strides reach (32 floats here, not 64).
+    expect(() => addon.binary(heap, addon.ops.binary.Add, 0, 160, 0, [2, 32], [32, 1], [0, 1])).to.throw(
+      RangeError, /binary: argument 3 \(byte offset 160, 128 bytes\)/);
+    // Offsets inside an array argument, and the one-element Adam powers.
+    expect(() => addon.addN(heap, [0, 240], 0, 8)).to.throw(RangeError, /addN: argument 1 \(byte offset 240, 32 bytes\)/);
+    expect(() => addon.concat(heap, [0, 300], [4, 4], 128, 2)).to.throw(RangeError, /concat: argument 1 \(byte offset 300/);
+    expect(() => addon.adam(heap, 0, 0, 0, 0, 256, 0, 0, 0, 0, 4, 0.1, 0.9, 0.999, 1e-8)).to.throw(RangeError, /adam: argument 5/);
+    // -1 (absent) is accepted only where an input is optional.
+    expect(() => addon.fill(heap, -1, 4, 0)).to.throw(RangeError, /fill: argument 1 \(byte offset -1/);
+    expect(Buffer.from(new Uint8Array(heap)).equals(Buffer.from(before)), 'the heap was written').to.equal(true);
+  });
+
+  it('unknown operation codes, wrong dimension counts and a missing heap are errors too', () => {
+    if (!load.ok) return;
+    const { addon } = load;
+    const heap = patterned();
+    expect(() => addon.unary(heap, 99, 0, 0, 1, 0)).to.throw(RangeError, 'animegan_native.unary: unknown unary op code 99');
+    expect(() => addon.reduce(heap, 7, 0, 64, 1, 4, 1)).to.throw(RangeError, /unknown reduce op code 7/);
+    expect(() => addon.pool(heap, addon.ops.pool.MaxPool, 0, 64, [1, 2, 2])).to.throw(RangeError, /pool: argument 4 must have 12 entries, not 3/);
+    expect(() => addon.fill({} as ArrayBuffer, 0, 1, 0)).to.throw(TypeError, /fill: argument 0 must be the heap/);
+  });
+
+  it('a call inside the heap computes as before (relu of 4 floats in place)', () => {
+    if (!load.ok) return;
+    const { addon } = load;
+    const heap = new ArrayBuffer(32);
+    new Float32Array(heap).set([-1, 2, -3, 4], 4);
+    addon.unary(heap, addon.ops.unary.Relu, 16, 0, 4, 0);
+    expect(Array.from(new Float32Array(heap, 0, 4))).to.deep.equal([0, 2, 0, 4]);
   });
 });
 
