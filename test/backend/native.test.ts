@@ -397,7 +397,7 @@ describe('native backend fallback', () => {
         expect(lines).to.have.length(1);
         expect(lines[0]).to.match(/using the wasm backend \(skipped .*native: disabled by ANIME_GAN_NO_NATIVE/);
       }
-      const y = tf.tidy(() => tf.conv2d(tf.ones([1, 4, 4, 2]), tf.ones([2, 2, 2, 3]), 1, 'valid').dataSync());
+      const y = tf.tidy(() => tf.conv2d(tf.ones([1, 4, 4, 2]) as tf.Tensor4D, tf.ones([2, 2, 2, 3]) as tf.Tensor4D, 1, 'valid').dataSync());
       expect(Array.from(y)).to.deep.equal(new Array(27).fill(8));
       const forced = await initBackend({ backend: NATIVE_BACKEND_NAME }).then(() => null, (e: Error) => e);
       expect(forced?.message).to.match(/backend 'native' is not available: disabled by ANIME_GAN_NO_NATIVE/);
