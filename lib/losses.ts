@@ -99,13 +99,19 @@ export function cycleLoss(realA: tf.Tensor, recA: tf.Tensor, realB: tf.Tensor, r
   return tf.tidy(() => tf.add(tf.mean(tf.abs(tf.sub(recA, realA))), tf.mean(tf.abs(tf.sub(recB, realB)))) as tf.Scalar);
 }
 
-/** The tensors eq. (10) needs, for G: X -> Y (faces -> anime) and F: Y -> X. */
-export interface CycleGanBatch {
-  /** D_Y on real y and on G(x). */
-  criticYReal: tf.Tensor;
+/**
+ * Eq. (10), L = L_GAN(G, D_Y) + L_GAN(F, D_X) + λ·L_cyc(G, F), with the Wasserstein terms of
+ * eq. (8), L_GAN(G, D_Y) = E[D_Y(y)] − E[D_Y(G(x))], is a minimax game: G and F minimise it,
+ * D_Y and D_X maximise it. Each player minimises its own half, as CycleGAN's backward_G and
+ * backward_D do; the terms a player cannot change are left out of its half (E[D(real)] for the
+ * generators, the cycle term for the critics), which changes neither half's gradient.
+ * The paper does not give λ; CycleGAN's default is 10.
+ */
+
+/** What the generators' half of eq. (10) needs, for G: X → Y (faces → anime) and F: Y → X. */
+export interface CycleGeneratorTerms {
+  /** D_Y(G(x)) and D_X(F(y)). */
   criticYFake: tf.Tensor;
-  /** D_X on real x and on F(y). */
-  criticXReal: tf.Tensor;
   criticXFake: tf.Tensor;
   realX: tf.Tensor;
   /** F(G(x)). */
@@ -115,28 +121,35 @@ export interface CycleGanBatch {
   recY: tf.Tensor;
 }
 
-export interface CycleGanObjective {
-  /** Eq. (10): ganG + ganF + lambda * cycle. G and F minimise it. */
-  total: tf.Scalar;
-  /** L_GAN(G, D_Y) = E[D_Y(y)] - E[D_Y(G(x))], the Wasserstein form of eq. (8); D_Y maximises it. */
-  ganG: tf.Scalar;
-  /** L_GAN(F, D_X) = E[D_X(x)] - E[D_X(F(y))]; D_X maximises it. */
-  ganF: tf.Scalar;
-  /** L_cyc(G, F), eq. (9), unweighted. */
-  cycle: tf.Scalar;
+/**
+ * The generators' half of eq. (10): G and F minimise
+ * −E[D_Y(G(x))] − E[D_X(F(y))] + λ·L_cyc(G, F). Returns the total and the unweighted cycle loss
+ * (eq. (9)), two new scalars.
+ */
+export function cycleGanGeneratorLoss(t: CycleGeneratorTerms, lambda = 10): { total: tf.Scalar; cycle: tf.Scalar } {
+  if (!(lambda >= 0) || !Number.isFinite(lambda)) throw new UserError(`cycleGanGeneratorLoss: lambda must be a non-negative number, got ${lambda}`);
+  return tf.tidy(() => {
+    const adversarial = tf.add(wassersteinGeneratorLoss(t.criticYFake), wassersteinGeneratorLoss(t.criticXFake));
+    const cycle = cycleLoss(t.realX, t.recX, t.realY, t.recY);
+    return { total: tf.add(adversarial, tf.mul(lambda, cycle)) as tf.Scalar, cycle };
+  });
+}
+
+/** What the critics' half of eq. (10) needs: each critic on real images and on translations. */
+export interface CycleCriticTerms {
+  /** D_Y on real y and on G(x). */
+  criticYReal: tf.Tensor;
+  criticYFake: tf.Tensor;
+  /** D_X on real x and on F(y). */
+  criticXReal: tf.Tensor;
+  criticXFake: tf.Tensor;
 }
 
 /**
- * Full objective of the proposed model, eq. (10): L = L_GAN(G, D_Y) + L_GAN(F, D_X) + lambda L_cyc(G, F),
- * with the Wasserstein adversarial terms of eq. (8). The paper does not give lambda; 10 is
- * CycleGAN's default. Generators minimise `total`; each critic minimises the negative of its
- * own term (= wassersteinCriticLoss). Returns four new scalars (dispose them, or call inside tf.tidy).
+ * The critics' half of eq. (10): D_Y and D_X maximise L_GAN(G, D_Y) + L_GAN(F, D_X), i.e.
+ * minimise the sum of their {@link wassersteinCriticLoss}es. Add a {@link gradientPenalty} per
+ * critic for WGAN-GP.
  */
-export function cycleGanObjective(b: CycleGanBatch, lambda = 10): CycleGanObjective {
-  if (!(lambda >= 0) || !Number.isFinite(lambda)) throw new UserError(`cycleGanObjective: lambda must be a non-negative number, got ${lambda}`);
-  const ganG = tf.tidy(() => tf.neg(wassersteinCriticLoss(b.criticYReal, b.criticYFake)) as tf.Scalar);
-  const ganF = tf.tidy(() => tf.neg(wassersteinCriticLoss(b.criticXReal, b.criticXFake)) as tf.Scalar);
-  const cycle = cycleLoss(b.realX, b.recX, b.realY, b.recY);
-  const total = tf.tidy(() => tf.add(tf.add(ganG, ganF), tf.mul(lambda, cycle)) as tf.Scalar);
-  return { total, ganG, ganF, cycle };
+export function cycleGanCriticLoss(t: CycleCriticTerms): tf.Scalar {
+  return tf.tidy(() => tf.add(wassersteinCriticLoss(t.criticYReal, t.criticYFake), wassersteinCriticLoss(t.criticXReal, t.criticXFake)) as tf.Scalar);
 }

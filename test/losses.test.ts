@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import {
-  cycleGanObjective, cycleLoss, gradientPenalty, minimaxDiscriminatorLoss, minimaxGeneratorLoss,
+  cycleGanCriticLoss, cycleGanGeneratorLoss, cycleLoss, gradientPenalty, minimaxDiscriminatorLoss, minimaxGeneratorLoss,
   nonSaturatingGeneratorLoss, wassersteinCriticLoss, wassersteinGeneratorLoss,
 } from '../lib/losses';
 import { patchganDiscriminator } from '../lib/models/patchgan';
@@ -143,23 +143,38 @@ describe('losses', () => {
       tf.tidy(() => { expect(() => cycleLoss(tf.zeros([2]), tf.zeros([3]), tf.zeros([1]), tf.zeros([1]))).to.throw(UserError); });
     });
 
-    it('eq. (10): L_GAN(G, D_Y) + L_GAN(F, D_X) + lambda L_cyc', () => {
-      const totals = expectNoLeak(() => tf.tidy(() => {
-        const b = {
-          criticYReal: tf.tensor1d([2, 4]), criticYFake: tf.tensor1d([1]), // L_GAN(G, D_Y) = 3 - 1 = 2
-          criticXReal: tf.tensor1d([0]), criticXFake: tf.tensor1d([1, 2]), // L_GAN(F, D_X) = 0 - 1.5 = -1.5
-          realX: tf.tensor1d([0, 0]), recX: tf.tensor1d([0.2, -0.2]), // 0.2
-          realY: tf.tensor1d([1]), recY: tf.tensor1d([0.7]), // 0.3 -> L_cyc = 0.5
-        };
-        const o = cycleGanObjective(b);
-        const o2 = cycleGanObjective(b, 2);
-        return [o.ganG, o.ganF, o.cycle, o.total, o2.total].map((t) => t.dataSync()[0]);
+    // D_Y scores: real y [2, 4] (mean 3), G(x) [1]: L_GAN(G, D_Y) = 3 - 1 = 2.
+    // D_X scores: real x [0], F(y) [1, 2] (mean 1.5): L_GAN(F, D_X) = 0 - 1.5 = -1.5.
+    // |F(G(x)) - x| = [0.2, 0.2] and |G(F(y)) - y| = [0.3]: L_cyc = 0.2 + 0.3 = 0.5.
+    const terms = () => ({
+      criticYReal: tf.tensor1d([2, 4]), criticYFake: tf.tensor1d([1]),
+      criticXReal: tf.tensor1d([0]), criticXFake: tf.tensor1d([1, 2]),
+      realX: tf.tensor1d([0, 0]), recX: tf.tensor1d([0.2, -0.2]),
+      realY: tf.tensor1d([1]), recY: tf.tensor1d([0.7]),
+    });
+
+    it("eq. (10), generators' half: -E[D_Y(G(x))] - E[D_X(F(y))] + lambda L_cyc", () => {
+      const [total, cycle, total2] = expectNoLeak(() => tf.tidy(() => {
+        const o = cycleGanGeneratorLoss(terms());
+        const o2 = cycleGanGeneratorLoss(terms(), 2);
+        return [o.total, o.cycle, o2.total].map((t) => t.dataSync()[0]);
       }));
-      expect(totals[0]).to.be.closeTo(2, 1e-6);
-      expect(totals[1]).to.be.closeTo(-1.5, 1e-6);
-      expect(totals[2]).to.be.closeTo(0.5, 1e-6);
-      expect(totals[3]).to.be.closeTo(2 - 1.5 + 10 * 0.5, 1e-5); // lambda defaults to 10
-      expect(totals[4]).to.be.closeTo(2 - 1.5 + 2 * 0.5, 1e-5);
+      expect(cycle).to.be.closeTo(0.5, 1e-6);
+      expect(total).to.be.closeTo(-1 - 1.5 + 10 * 0.5, 1e-5); // lambda defaults to 10
+      expect(total2).to.be.closeTo(-1 - 1.5 + 2 * 0.5, 1e-5);
+      tf.tidy(() => { expect(() => cycleGanGeneratorLoss(terms(), -1)).to.throw(UserError); });
+    });
+
+    it("eq. (10), critics' half: -(L_GAN(G, D_Y) + L_GAN(F, D_X))", () => {
+      const v = value(() => cycleGanCriticLoss(terms()));
+      expect(v).to.be.closeTo(-(2 - 1.5), 1e-6);
+    });
+
+    it('the two halves make up eq. (10): generators\' half + E[D_Y(y)] + E[D_X(x)] = L, critics\' half = -(L - lambda L_cyc)', () => {
+      // L = L_GAN(G, D_Y) + L_GAN(F, D_X) + lambda L_cyc = 2 - 1.5 + 10 * 0.5 = 5.5.
+      const [g, d] = expectNoLeak(() => tf.tidy(() => [cycleGanGeneratorLoss(terms()).total, cycleGanCriticLoss(terms())].map((t) => t.dataSync()[0])));
+      expect(g + (2 + 4) / 2 + 0).to.be.closeTo(5.5, 1e-5);
+      expect(-d + 10 * 0.5).to.be.closeTo(5.5, 1e-5);
     });
   });
 });

@@ -223,12 +223,12 @@ export async function runFeatures(runDir: string, opts: FeatureOptions = {}): Pr
     for (let s = 0, k = 0; s < n; s += chunk, k++) {
       const b = Math.min(chunk, n - s);
       let images: tf.Tensor4D;
-      if (source) {
-        const inputs = source.batchAt(Array.from({ length: b }, (_, i) => s + i));
-        images = model.generate(b, seed + k, inputs);
+      if (model.conditional) {
+        const inputs = source!.batchAt(Array.from({ length: b }, (_, i) => s + i));
+        images = model.translate(inputs, 'a2b');
         inputs.dispose();
       } else {
-        images = model.generate(b, seed + k);
+        images = model.sample(b, seed + k);
       }
       try {
         await acc.add(images);

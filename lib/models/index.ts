@@ -6,4 +6,3 @@ export * from './wgan';
 export * from './resnetGenerator';
 export * from './patchgan';
 export * from './summary';
-export * from './registry';

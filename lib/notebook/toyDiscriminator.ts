@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../util/rng';
+import { minimaxDiscriminatorLoss, minimaxGeneratorLoss, nonSaturatingGeneratorLoss } from '../losses';
 
 export interface TrainDiscriminatorOptions {
   /** n draws from p_r. */
@@ -34,7 +35,7 @@ export interface Discriminator1d {
 
 /**
  * Train an MLP discriminator 1 → hidden → hidden → 1 with Adam on minibatches from p_r and p_g,
- * minimising −V(D, G) = E_r[softplus(−f)] + E_g[softplus(f)] (f the logit, D = σ(f)).
+ * minimising −V(D, G), eq. (1)'s discriminator loss on the logit f (D = σ(f)).
  * Returns the discriminator and the loss every `every` steps.
  */
 export function trainDiscriminator1d(opts: TrainDiscriminatorOptions): { d: Discriminator1d; losses: number[] } {
@@ -70,7 +71,7 @@ export function trainDiscriminator1d(opts: TrainDiscriminatorOptions): { d: Disc
         tf.tidy(() => {
           const fr = logit(tf.tensor2d(real, [real.length, 1]));
           const ff = logit(tf.tensor2d(fake, [fake.length, 1]));
-          return tf.add(tf.mean(tf.softplus(tf.neg(fr))), tf.mean(tf.softplus(ff))) as tf.Scalar;
+          return minimaxDiscriminatorLoss(fr, ff);
         }),
       true,
       vars,
@@ -92,9 +93,9 @@ export function trainDiscriminator1d(opts: TrainDiscriminatorOptions): { d: Disc
       return tf.tidy(() => {
         const z = tf.tensor2d(Array.from(zs), [zs.length, 1]);
         const t = tf.scalar(theta);
-        // log(1 − σ(f)) = −softplus(f); −log σ(f) = softplus(−f).
-        const minimax = tf.grad((th: tf.Tensor) => tf.neg(tf.mean(tf.softplus(logit(tf.add(z, th) as tf.Tensor2D)))))(t);
-        const nonSat = tf.grad((th: tf.Tensor) => tf.mean(tf.softplus(tf.neg(logit(tf.add(z, th) as tf.Tensor2D)))))(t);
+        const fakeLogits = (th: tf.Tensor) => logit(tf.add(z, th) as tf.Tensor2D);
+        const minimax = tf.grad((th: tf.Tensor) => minimaxGeneratorLoss(fakeLogits(th)))(t);
+        const nonSat = tf.grad((th: tf.Tensor) => nonSaturatingGeneratorLoss(fakeLogits(th)))(t);
         return { minimax: minimax.dataSync()[0], nonSaturating: nonSat.dataSync()[0] };
       });
     },

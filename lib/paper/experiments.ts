@@ -10,6 +10,7 @@ import { ModelName, resolveConfig, TrainConfig } from '../presets';
 import { hasCheckpoint, readRunMeta } from '../train/runFolder';
 import { openTrainingData, Domain } from '../train/trainingData';
 import { train } from '../train/trainer';
+import { recipeOf } from '../train/recipes/registry';
 import { projectRoot } from '../util/projectRoot';
 
 /** Table 1's two columns: CelebA faces and anime avatars. */
@@ -18,6 +19,11 @@ export const PAPER_DATASETS: readonly PaperDataset[] = ['celeba', 'anime'];
 export const PAPER_MODELS: readonly ModelName[] = ['dcgan', 'wgan', 'proposed'];
 
 const DOMAIN: Record<PaperDataset, Domain> = { celeba: 'face', anime: 'anime' };
+
+/** The data set of Table 1 that holds `domain`'s images. */
+export function datasetOfDomain(domain: Domain): PaperDataset {
+  return PAPER_DATASETS.find((d) => DOMAIN[d] === domain)!;
+}
 
 /** Real data folders under DATA_ROOT (see ../shared/data/README.md). */
 export const REAL_DATA_DIRS: Record<PaperDataset, string> = {
@@ -48,7 +54,7 @@ export function datasetDir(dataset: PaperDataset, dataRoot?: string): string | u
   return dataRoot ? path.join(dataRoot, REAL_DATA_DIRS[dataset]) : undefined;
 }
 
-export function experimentDir(o: ExperimentOptions, model: ModelName, dataset: PaperDataset | 'celeba2anime', seed: number): string {
+export function experimentDir(o: ExperimentOptions, model: ModelName, dataset: PaperDataset | `${PaperDataset}2${PaperDataset}`, seed: number): string {
   const source = o.dataRoot ? 'real' : 'embedded';
   return path.join(runsRoot(o), o.preset, `${model}-${dataset}-${source}-s${seed}`);
 }
@@ -58,23 +64,40 @@ export function experimentConfig(o: ExperimentOptions, model: ModelName, seed: n
 }
 
 /**
- * Train `model` on `dataset` (the proposed model: faces ↔ anime, `dataset` ignored) with
- * `seed`, or reuse the run if a finished one with the same settings exists. Returns its folder.
+ * Train `model` on `dataset` (a two-domain model: between its own two domains, `dataset`
+ * ignored) with `seed`, or reuse the run if a finished one with the same settings exists.
+ * Returns its folder.
  */
 export async function ensureRun(o: ExperimentOptions, model: ModelName, dataset: PaperDataset, seed: number): Promise<string> {
   const config = experimentConfig(o, model, seed);
-  const cycle = model === 'proposed';
-  const dir = experimentDir(o, model, cycle ? 'celeba2anime' : dataset, seed);
+  const recipe = recipeOf(model);
+  // Domain A (the only domain of a one-domain model) and domain B, as data sets.
+  const [dataA, dataB] = recipe.conditional
+    ? [datasetOfDomain(recipe.domains.a), datasetOfDomain(recipe.domains.b)]
+    : [dataset, undefined];
+  const dir = experimentDir(o, model, dataB ? `${dataA}2${dataB}` : dataA, seed);
   if (hasCheckpoint(dir)) {
     const meta = readRunMeta(dir);
     if (meta.step >= config.steps && sameSettings(meta.config, config)) return dir;
     // Different settings (the reader changed the settings cell): start that run again.
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  const a = await openTrainingData(datasetDir(cycle ? 'celeba' : dataset, o.dataRoot), cycle ? 'face' : DOMAIN[dataset], config, { limit: o.limit });
-  const b = cycle ? await openTrainingData(datasetDir('anime', o.dataRoot), 'anime', config, { limit: o.limit }) : undefined;
+  const a = await openTrainingData(datasetDir(dataA, o.dataRoot), DOMAIN[dataA], config, { limit: o.limit });
+  const b = dataB ? await openTrainingData(datasetDir(dataB, o.dataRoot), DOMAIN[dataB], config, { limit: o.limit }) : undefined;
   await train({ config, out: dir, data: a.source, dataB: b?.source, dataPaths: { a: a.path, b: b?.path }, onStep: o.onStep });
   return dir;
+}
+
+/** {@link ensureRun} for each of `datasets`, in turn: the run folder of each data set. */
+export async function ensureRuns<D extends PaperDataset>(
+  o: ExperimentOptions,
+  model: ModelName,
+  datasets: readonly D[],
+  seed: number,
+): Promise<Record<D, string>> {
+  const runs = {} as Record<D, string>;
+  for (const d of datasets) runs[d] = await ensureRun(o, model, d, seed);
+  return runs;
 }
 
 function sameSettings(a: TrainConfig, b: TrainConfig): boolean {

@@ -3,8 +3,12 @@
  * own layers (shapes and parameter counts come from `summarize`, not from a hand-made list),
  * so the picture always matches the network the notebooks train.
  */
+import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { summarize, SummaryRow } from '../models/summary';
+import sharp from 'sharp';
+import { formatSummary, summarize, SummaryRow } from '../models/summary';
+import { resnetGenerator } from '../models/resnetGenerator';
+import { writeFileAtomic } from '../util/atomicWrite';
 
 interface Box {
   label: string;
@@ -83,4 +87,23 @@ export function generatorDiagramSvg(model: tf.LayersModel): string {
     shapes.join('') +
     `</svg>`
   );
+}
+
+/**
+ * Figure 1: the generator at the paper's anime size (96×96) and full ResNet-18 width, written as
+ * `figure1.svg` and `figure1.png` in `figures`. Returns the PNG and the layer table.
+ */
+export async function drawFigure1(opts: { figures: string }): Promise<{ svgFile: string; pngFile: string; png: Buffer; summary: string }> {
+  const g = resnetGenerator({ size: 96, ngf: 64 });
+  try {
+    const svg = generatorDiagramSvg(g);
+    const png = await sharp(Buffer.from(svg)).png().toBuffer();
+    const svgFile = path.join(opts.figures, 'figure1.svg');
+    const pngFile = path.join(opts.figures, 'figure1.png');
+    writeFileAtomic(svgFile, svg);
+    writeFileAtomic(pngFile, png);
+    return { svgFile, pngFile, png, summary: formatSummary(summarize(g)) };
+  } finally {
+    g.dispose();
+  }
 }

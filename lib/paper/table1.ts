@@ -19,7 +19,8 @@ import { Rng } from '../util/rng';
 import { progress } from '../util/progress';
 import { yieldToEventLoop } from '../util/yieldToEventLoop';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomicWrite';
-import { datasetDir, ensureRun, experimentConfig, ExperimentOptions, PAPER_DATASETS, PAPER_MODELS, PaperDataset } from './experiments';
+import { datasetDir, datasetOfDomain, ensureRun, experimentConfig, ExperimentOptions, PAPER_DATASETS, PAPER_MODELS, PaperDataset } from './experiments';
+import type { Direction } from '../train/ganModel';
 import { openTrainingData } from '../train/trainingData';
 
 /** The paper's Table 1 (mean ± std), as printed. */
@@ -113,7 +114,7 @@ export async function computeTable1(o: Table1Options): Promise<Table1Result> {
       for (const seed of o.seeds) {
         for (const dataset of PAPER_DATASETS) {
           const dir = await ensureRun(o, model, dataset, seed);
-          const images = await generatedImages(dir, model, dataset, o.evalCount, seed, real);
+          const images = await generatedImages(dir, dataset, o.evalCount, seed, real);
           const fidF = await o.fidExtractor.extract(images);
           const isF = await o.isExtractors[dataset].extract(images);
           images.dispose();
@@ -158,11 +159,11 @@ export async function computeTable1(o: Table1Options): Promise<Table1Result> {
 
 /**
  * `n` images of a run for `dataset`: from noise (DCGAN, WGAN), or the cycle model's translation
- * into `dataset`'s domain of real images from the other domain.
+ * into `dataset`'s domain of real images of its other domain (G: face → anime for the Animation
+ * column, F: anime → face for the CelebA column).
  */
 async function generatedImages(
   dir: string,
-  model: ModelName,
   dataset: PaperDataset,
   n: number,
   seed: number,
@@ -173,15 +174,15 @@ async function generatedImages(
     const parts: tf.Tensor4D[] = [];
     for (let start = 0; start < n; start += 64) {
       const b = Math.min(64, n - start);
-      if (model !== 'proposed') {
-        parts.push(gan.generate(b, 1_000_003 * (seed + 1) + start));
+      if (!gan.conditional) {
+        parts.push(gan.sample(b, 1_000_003 * (seed + 1) + start));
         continue;
       }
-      // Animation column: G(face); CelebA column: F(anime).
-      const from = dataset === 'anime' ? real.celeba! : real.anime!;
+      const { a, b: bDomain } = gan.domains;
+      const direction: Direction = dataset === datasetOfDomain(bDomain) ? 'a2b' : 'b2a';
+      const from = real[datasetOfDomain(direction === 'a2b' ? a : bDomain)]!;
       const inputs = from.sample(b, new Rng(`table1/${dataset}/${seed}/${start}`));
-      const net = dataset === 'anime' ? gan.networks.G : gan.networks.F;
-      parts.push(tf.tidy(() => net.apply(inputs, { training: false }) as tf.Tensor4D));
+      parts.push(gan.translate(inputs, direction));
       inputs.dispose();
     }
     const all = tf.concat(parts, 0) as tf.Tensor4D;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../presets';
+import type { Domain } from './trainingData';
 
 /** Where a training iteration gets its data: real batches of domain A (and B for the cycle model). */
 export interface StepData {
@@ -7,30 +8,45 @@ export interface StepData {
   nextB?(): tf.Tensor4D;
 }
 
+/** Which way a two-domain model translates: A→B with G (faces → anime), B→A with F. */
+export type Direction = 'a2b' | 'b2a';
+export const DIRECTIONS: readonly Direction[] = ['a2b', 'b2a'];
+
 /**
- * A GAN as the trainer sees it (CycleGAN's BaseModel, in small): its networks, its optimizers,
- * one training iteration, and sampling. One file per model in lib/train/recipes/.
+ * What every GAN has, as the trainer sees it (CycleGAN's BaseModel, in small): its networks,
+ * its optimizers and one training iteration. One file per model in lib/train/recipes/.
  */
-export interface GanModel {
+interface GanModelBase {
   readonly config: TrainConfig;
   /** Networks by role, e.g. {generator, discriminator} or {G, F, Dx, Dy}. */
   readonly networks: Record<string, tf.LayersModel>;
   /** Optimizers by role, in a fixed order (checkpoints store them positionally). */
   readonly optimizers: Record<string, tf.Optimizer>;
-  /** Whether the model translates images (cycle) rather than generating from noise. */
-  readonly conditional: boolean;
   /**
    * One training iteration at `step` (0-based). Returns every loss as a number, under names
    * containing `loss` (plus any other scalar worth logging, e.g. the critic's W estimate).
    */
   trainStep(data: StepData, step: number): Record<string, number>;
-  /**
-   * Images for a grid: from noise seeded by `seed` (unconditional models), or translations of
-   * `inputs` (cycle model: A→B). Inference mode; caller disposes.
-   */
-  generate(n: number, seed: number, inputs?: tf.Tensor4D): tf.Tensor4D;
   dispose(): void;
 }
+
+/** A model that generates from noise (DCGAN, WGAN): the one way to draw its images is `sample`. */
+export interface NoiseGanModel extends GanModelBase {
+  readonly conditional: false;
+  /** n images from noise seeded by `seed`, in inference mode; the caller disposes them. */
+  sample(n: number, seed: number): tf.Tensor4D;
+}
+
+/** A model that translates between two domains (the cycle model): the one way is `translate`. */
+export interface TranslationGanModel extends GanModelBase {
+  readonly conditional: true;
+  /** The domains it translates between (its recipe's). */
+  readonly domains: { readonly a: Domain; readonly b: Domain };
+  /** `images` of the source domain translated (`a2b` with G, `b2a` with F), in inference mode; the caller disposes them. */
+  translate(images: tf.Tensor4D, direction: Direction): tf.Tensor4D;
+}
+
+export type GanModel = NoiseGanModel | TranslationGanModel;
 
 /** Seed of the noise drawn at `step` (sub-draw `k`): a pure function, so resumed runs match. */
 export function stepSeed(seed: number, step: number, k = 0): number {

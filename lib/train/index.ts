@@ -4,5 +4,6 @@ export * from './ganModel';
 export * from './optimizers';
 export * from './runFolder';
 export * from './trainer';
-export { MODEL_REGISTRY, createModel, validateConfig } from './recipes/registry';
+export { RECIPES, recipeOf, createModel, validateConfig } from './recipes/registry';
+export type { LipschitzConstraint, NoiseRecipe, Recipe, TranslationRecipe } from './recipes/recipe';
 export * from './trainingData';

@@ -23,7 +23,7 @@ import {
   writeCheckpoint,
 } from './checkpoint';
 import { GanModel, stepSeed } from './ganModel';
-import { createModel } from './recipes/registry';
+import { createModel, recipeOf } from './recipes/registry';
 import { CheckpointMeta, hasCheckpoint, readRunMeta, runPaths, truncateLog } from './runFolder';
 import { heapExhaustedError } from '../backend/heapLimit';
 
@@ -74,8 +74,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   } else if (opts.resume) {
     throw new UserError(`nothing to resume: ${out} holds no checkpoint`);
   }
-  if (config.model === 'proposed' && !opts.dataB) {
-    throw new UserError('the proposed model trains between two domains: give --data (faces) and --data-b (anime)');
+  const recipe = recipeOf(config.model);
+  if (recipe.conditional && !opts.dataB) {
+    const { a, b } = recipe.domains;
+    throw new UserError(`the ${config.model} model trains between two domains: give --data (${a} images) and --data-b (${b} images)`);
   }
 
   const backend = tf.getBackend();
@@ -102,6 +104,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   }
   writeJsonAtomic(paths.config, { config, data: opts.dataPaths, backend });
 
+  // Sample grids: 64 images from fixed noise, or the first 8 images of domain A above their translations.
   const sampleInputs = model.conditional ? opts.data.batchAt(range(Math.min(8, opts.data.length))) : undefined;
   const sampleSeed = stepSeed(config.seed, -1);
   const saveCheckpoint = async (step: number, seconds: number) => {
@@ -123,11 +126,17 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     writeCheckpoint(paths.checkpoint, m, arrays);
   };
   const saveSamples = async (step: number) => {
-    const images = model.generate(model.conditional ? sampleInputs!.shape[0] : SAMPLE_GRID, sampleSeed, sampleInputs);
-    const grid = model.conditional ? tf.concat([sampleInputs!, images], 0) : images;
     const file = path.join(paths.samples, `step-${String(step).padStart(6, '0')}.png`);
-    await saveImageGrid(grid as tf.Tensor4D, file, { nrow: model.conditional ? sampleInputs!.shape[0] : 8 });
-    tf.dispose([images, grid]);
+    if (model.conditional) {
+      const images = model.translate(sampleInputs!, 'a2b');
+      const grid = tf.concat([sampleInputs!, images], 0) as tf.Tensor4D;
+      await saveImageGrid(grid, file, { nrow: sampleInputs!.shape[0] });
+      tf.dispose([images, grid]);
+    } else {
+      const images = model.sample(SAMPLE_GRID, sampleSeed);
+      await saveImageGrid(images, file, { nrow: 8 });
+      images.dispose();
+    }
   };
 
   const bar = makeProgress(`train ${config.model}`, config.steps);
@@ -135,7 +144,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const log = fs.openSync(paths.log, 'a');
   const t0 = Date.now();
   let lastLosses: Record<string, number> = {};
-  const imagesPerStep = config.batch * (config.model.startsWith('wgan') ? config.nCritic : 1);
+  const imagesPerStep = recipe.imagesPerStep(config);
   try {
     for (let step = startStep; step < config.steps; step++) {
       let losses: Record<string, number>;

@@ -25,12 +25,12 @@ export function registerSampleCommand(program: Command): void {
         if (model.conditional) {
           const src = await ImageFolder.open(meta.data.a, { size: meta.config.size });
           const inputs = src.sample(Math.min(o.n, src.length), new Rng(o.seed));
-          const out = model.generate(inputs.shape[0], o.seed, inputs);
+          const out = model.translate(inputs, 'a2b');
           grid = tf.concat([inputs, out], 0) as tf.Tensor4D;
           nrow = inputs.shape[0];
           tf.dispose([inputs, out]);
         } else {
-          grid = model.generate(o.n, o.seed);
+          grid = model.sample(o.n, o.seed);
         }
         await saveImageGrid(grid, o.out, { nrow });
         grid.dispose();

@@ -3,7 +3,7 @@ import { MODEL_NAMES, presetNames, resolveConfig, TrainConfig } from '../../pres
 import { UserError } from '../../util/errors';
 import { openTrainingData } from '../../train/trainingData';
 import { train } from '../../train/trainer';
-import { validateConfig } from '../../train/recipes/registry';
+import { recipeOf } from '../../train/recipes/registry';
 import { optionParser, parseIntOption, parseSizeOption, useBackend } from '../context';
 
 
@@ -27,11 +27,13 @@ export function registerTrainCommand(program: Command): void {
     .action(async (model: string, o, cmd: Command) => {
       if (o.steps !== undefined && o.epochs !== undefined) throw new UserError('give --steps or --epochs, not both');
       let config: TrainConfig = resolveConfig(model, o.preset, { size: o.size, batch: o.batch, steps: o.steps, seed: o.seed });
-      validateConfig(config);
+      const recipe = recipeOf(config.model);
+      recipe.validate(config);
       const backend = await useBackend(cmd);
-      const proposed = config.model === 'proposed';
-      const a = await openTrainingData(o.data, proposed ? 'face' : o.domain, config, { limit: o.limit });
-      const b = proposed ? await openTrainingData(o.dataB, 'anime', config, { limit: o.limit }) : undefined;
+      // A two-domain model reads its own two domains; --domain picks the one domain of the others.
+      const domains = recipe.conditional ? recipe.domains : undefined;
+      const a = await openTrainingData(o.data, domains?.a ?? o.domain, config, { limit: o.limit });
+      const b = domains ? await openTrainingData(o.dataB, domains.b, config, { limit: o.limit }) : undefined;
       if (o.epochs !== undefined) config = { ...config, steps: o.epochs * Math.floor(a.source.length / config.batch) };
       if (config.steps < 1) throw new UserError(`nothing to train: the ${o.preset} preset sets no step count here; give --steps or --epochs`);
       process.stderr.write(

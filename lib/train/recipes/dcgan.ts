@@ -4,15 +4,26 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../presets';
-import { dcganDiscriminator } from '../../models/dcgan';
+import { dcganDiscriminator, dcganLayout } from '../../models/dcgan';
 import { minimaxDiscriminatorLoss, nonSaturatingGeneratorLoss } from '../../losses';
-import { GanModel, readScalars, StepData, stepSeed } from '../ganModel';
+import { NoiseGanModel, readScalars, StepData, stepSeed } from '../ganModel';
+import type { NoiseRecipe } from './recipe';
 import { noiseGanParts } from './noiseGan';
 import { firstOrderGradients } from '../../backend/firstOrder';
 
-export function createDcgan(config: TrainConfig): GanModel {
+export const dcgan: NoiseRecipe = {
+  name: 'dcgan',
+  conditional: false,
+  validate: (config) => void dcganLayout(config.size, 'dcgan'),
+  criticSteps: () => 1,
+  imagesPerStep: (config) => config.batch,
+  lipschitz: () => 'none',
+  create: createDcgan,
+};
+
+export function createDcgan(config: TrainConfig): NoiseGanModel {
   const discriminator = dcganDiscriminator({ size: config.size, ndf: config.ndf, seed: config.seed + 1 });
-  const { generator, optG, optD, varsG, varsD, G, D, noise, generate, dispose } = noiseGanParts(config, discriminator);
+  const { generator, optG, optD, varsG, varsD, G, D, noise, sample, dispose } = noiseGanParts(config, discriminator);
   return {
     config,
     networks: { generator, discriminator },
@@ -39,7 +50,7 @@ export function createDcgan(config: TrainConfig): GanModel {
       real.dispose();
       return readScalars(losses);
     },
-    generate,
+    sample,
     dispose,
   };
 }

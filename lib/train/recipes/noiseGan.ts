@@ -20,7 +20,7 @@ export function noiseGanParts(config: TrainConfig, judge: tf.LayersModel) {
     G: (z: tf.Tensor) => generator.apply(z, { training: true }) as tf.Tensor4D,
     D: (x: tf.Tensor) => judge.apply(x, { training: true }) as tf.Tensor,
     noise: (n: number, seed: number) => tf.randomNormal([n, config.nz], 0, 1, 'float32', seed),
-    generate(n: number, seed: number): tf.Tensor4D {
+    sample(n: number, seed: number): tf.Tensor4D {
       return tf.tidy(() => generator.apply(tf.randomNormal([n, config.nz], 0, 1, 'float32', seed), { training: false }) as tf.Tensor4D);
     },
     dispose() {

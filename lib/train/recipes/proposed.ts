@@ -8,15 +8,33 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../presets';
-import { resnetGenerator } from '../../models/resnetGenerator';
-import { patchganDiscriminator } from '../../models/patchgan';
+import { checkResnetSize, resnetGenerator } from '../../models/resnetGenerator';
+import { checkPatchGanSize, patchganDiscriminator } from '../../models/patchgan';
 import { clipWeights } from '../../models/wgan';
-import { cycleLoss, gradientPenalty, wassersteinCriticLoss, wassersteinGeneratorLoss } from '../../losses';
-import { GanModel, readScalars, StepData, stepSeed } from '../ganModel';
+import { cycleGanCriticLoss, cycleGanGeneratorLoss, gradientPenalty } from '../../losses';
+import { Direction, readScalars, StepData, stepSeed, TranslationGanModel } from '../ganModel';
 import { makeOptimizer, trainableVariables } from '../optimizers';
+import type { LipschitzConstraint, TranslationRecipe } from './recipe';
 
-export function createProposed(config: TrainConfig): GanModel {
-  const gp = config.proposedAdversarial === 'wgan-gp';
+const lipschitz = (config: TrainConfig): LipschitzConstraint => (config.proposedAdversarial === 'wgan-gp' ? 'penalty' : 'clip');
+
+export const proposed: TranslationRecipe = {
+  name: 'proposed',
+  conditional: true,
+  domains: { a: 'face', b: 'anime' },
+  validate(config) {
+    checkResnetSize(config.size, 'proposed (resnet generator)');
+    checkPatchGanSize(config.size, 'proposed (patchgan)');
+  },
+  // The paper does not say; CycleGAN updates its critics once per generator update.
+  criticSteps: () => 1,
+  imagesPerStep: (config) => config.batch,
+  lipschitz,
+  create: createProposed,
+};
+
+function createProposed(config: TrainConfig): TranslationGanModel {
+  const gp = lipschitz(config) === 'penalty';
   let seedOffset = 0;
   const gen = () => resnetGenerator({ size: config.size, ngf: config.resnetNgf, seed: config.seed + (seedOffset++) });
   const disc = () => patchganDiscriminator({ size: config.size, ndf: config.ndf, seed: config.seed + (seedOffset++) });
@@ -33,6 +51,7 @@ export function createProposed(config: TrainConfig): GanModel {
     networks: nets,
     optimizers: { generators: optG, critics: optD },
     conditional: true,
+    domains: proposed.domains,
     trainStep(data: StepData, step: number) {
       if (!data.nextB) throw new Error('the proposed model trains on two domains: give --data-b');
       const a = data.nextA();
@@ -42,10 +61,12 @@ export function createProposed(config: TrainConfig): GanModel {
         const gLoss = optG.minimize(
           () => {
             const fakeB = G(a), fakeA = F(b);
-            const adv = tf.add(wassersteinGeneratorLoss(Dy(fakeB)), wassersteinGeneratorLoss(Dx(fakeA)));
-            const cyc = cycleLoss(a, F(fakeB), b, G(fakeA));
-            parts = [tf.keep(cyc)];
-            return tf.add(adv, tf.mul(config.lambdaCyc, cyc)) as tf.Scalar;
+            const { total, cycle } = cycleGanGeneratorLoss(
+              { criticYFake: Dy(fakeB), criticXFake: Dx(fakeA), realX: a, recX: F(fakeB), realY: b, recY: G(fakeA) },
+              config.lambdaCyc,
+            );
+            parts = [tf.keep(cycle)];
+            return total;
           },
           true,
           varsG,
@@ -53,7 +74,7 @@ export function createProposed(config: TrainConfig): GanModel {
         const fakeB = tf.tidy(() => G(a)), fakeA = tf.tidy(() => F(b));
         const dLoss = optD.minimize(
           () => {
-            let loss = tf.add(wassersteinCriticLoss(Dy(b), Dy(fakeB)), wassersteinCriticLoss(Dx(a), Dx(fakeA))) as tf.Scalar;
+            let loss = cycleGanCriticLoss({ criticYReal: Dy(b), criticYFake: Dy(fakeB), criticXReal: Dx(a), criticXFake: Dx(fakeA) });
             if (gp) {
               const s = stepSeed(config.seed, step, 7);
               loss = tf.addN([
@@ -76,9 +97,9 @@ export function createProposed(config: TrainConfig): GanModel {
       }
       return readScalars(scalars);
     },
-    generate(n: number, _seed: number, inputs?: tf.Tensor4D) {
-      if (!inputs) throw new Error('the proposed model translates images: give inputs');
-      return tf.tidy(() => nets.G.apply(inputs.slice(0, n), { training: false }) as tf.Tensor4D);
+    translate(images: tf.Tensor4D, direction: Direction) {
+      const net = direction === 'a2b' ? nets.G : nets.F;
+      return tf.tidy(() => net.apply(images, { training: false }) as tf.Tensor4D);
     },
     dispose() {
       Object.values(nets).forEach((m) => m.dispose());

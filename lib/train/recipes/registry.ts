@@ -1,30 +1,33 @@
+/**
+ * Every model by name, with its traits (recipe.ts): adding a model is one file in recipes/ and
+ * one line here. Nothing outside recipes/ checks a model's name; it asks its recipe.
+ */
 import type { ModelName, TrainConfig } from '../../presets';
 import type { GanModel } from '../ganModel';
-import { createDcgan } from './dcgan';
-import { createWgan } from './wgan';
-import { createProposed } from './proposed';
-import { dcganLayout } from '../../models/dcgan';
-import { checkResnetSize } from '../../models/resnetGenerator';
-import { checkPatchGanSize } from '../../models/patchgan';
+import type { Recipe } from './recipe';
+import { dcgan } from './dcgan';
+import { wgan, wganGp } from './wgan';
+import { proposed } from './proposed';
 
-/** Models by name: adding one is one file in recipes/ and one line here. */
-export const MODEL_REGISTRY: Record<ModelName, (config: TrainConfig) => GanModel> = {
-  dcgan: createDcgan,
-  wgan: createWgan,
-  'wgan-gp': createWgan,
-  proposed: createProposed,
+export const RECIPES: Readonly<Record<ModelName, Recipe>> = {
+  dcgan,
+  wgan,
+  'wgan-gp': wganGp,
+  proposed,
 };
 
-export function createModel(config: TrainConfig): GanModel {
-  return MODEL_REGISTRY[config.model](config);
+export function recipeOf(model: ModelName): Recipe {
+  return RECIPES[model];
 }
 
 /** Fail early, with one line, on a size the model's networks cannot take (before any data is read). */
 export function validateConfig(config: TrainConfig): void {
-  if (config.model === 'proposed') {
-    checkResnetSize(config.size, 'proposed (resnet generator)');
-    checkPatchGanSize(config.size, 'proposed (patchgan)');
-  } else {
-    dcganLayout(config.size, config.model);
-  }
+  recipeOf(config.model).validate(config);
+}
+
+/** The model `config` names, with fresh networks and optimizers (after checking the config). */
+export function createModel(config: TrainConfig): GanModel {
+  const recipe = recipeOf(config.model);
+  recipe.validate(config);
+  return recipe.create(config);
 }

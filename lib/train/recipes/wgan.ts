@@ -5,15 +5,34 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../presets';
+import { dcganLayout } from '../../models/dcgan';
 import { clipWeights, wganCritic } from '../../models/wgan';
 import { gradientPenalty, wassersteinCriticLoss, wassersteinGeneratorLoss } from '../../losses';
-import { GanModel, readScalars, StepData, stepSeed } from '../ganModel';
+import { NoiseGanModel, readScalars, StepData, stepSeed } from '../ganModel';
+import type { NoiseRecipe } from './recipe';
 import { noiseGanParts } from './noiseGan';
 
-export function createWgan(config: TrainConfig): GanModel {
-  const gp = config.model === 'wgan-gp';
+/** WGAN with the critic kept Lipschitz by `constraint`: the paper's clipping, or WGAN-GP's penalty. */
+function wganRecipe(name: 'wgan' | 'wgan-gp', constraint: 'clip' | 'penalty'): NoiseRecipe {
+  return {
+    name,
+    conditional: false,
+    // The critic is the DCGAN discriminator's layout (see models/wgan).
+    validate: (config) => void dcganLayout(config.size, name),
+    criticSteps: (config) => config.nCritic,
+    imagesPerStep: (config) => config.batch * config.nCritic,
+    lipschitz: () => constraint,
+    create: (config) => createWgan(config, constraint),
+  };
+}
+
+export const wgan = wganRecipe('wgan', 'clip');
+export const wganGp = wganRecipe('wgan-gp', 'penalty');
+
+export function createWgan(config: TrainConfig, constraint: 'clip' | 'penalty'): NoiseGanModel {
+  const gp = constraint === 'penalty';
   const critic = wganCritic({ size: config.size, ndf: config.ndf, norm: gp ? 'layer' : 'batch', seed: config.seed + 1 });
-  const { generator, optG, optD, varsG, varsD, G, D: f, noise, generate, dispose } = noiseGanParts(config, critic);
+  const { generator, optG, optD, varsG, varsD, G, D: f, noise, sample, dispose } = noiseGanParts(config, critic);
 
   return {
     config,
@@ -54,7 +73,7 @@ export function createWgan(config: TrainConfig): GanModel {
       if (!gp) values.w_estimate = -values.d_loss;
       return values;
     },
-    generate,
+    sample,
     dispose,
   };
 }

@@ -1,0 +1,143 @@
+import { expect } from 'chai';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../lib/backend';
+import { MODEL_NAMES, resolveConfig, TrainConfig } from '../../lib/presets';
+import { createModel, RECIPES, recipeOf, validateConfig } from '../../lib/train/recipes/registry';
+import type { GanModel, StepData } from '../../lib/train/ganModel';
+import { UserError } from '../../lib/util/errors';
+import { TensorSource } from './support';
+
+describe('train/recipes', function () {
+  let a: TensorSource;
+  let b: TensorSource;
+  before(async function () {
+    await initBackend({ quiet: true });
+    a = new TensorSource(4, [32, 32], 1);
+    b = new TensorSource(4, [32, 32], 2);
+  });
+  after(() => {
+    a.dispose();
+    b.dispose();
+  });
+
+  // Two critic steps keep WGAN-GP's step short; batch 2 keeps every step short.
+  const smoke = (model: string, over: Partial<TrainConfig> = {}) => resolveConfig(model, 'smoke', { batch: 2, nCritic: 2, ...over });
+  const data = (): StepData => ({ nextA: () => a.batchAt([0, 1]), nextB: () => b.batchAt([2, 3]) });
+
+  describe('traits', () => {
+    it('has one recipe per model name, under its own name', () => {
+      expect(Object.keys(RECIPES).sort()).to.deep.equal([...MODEL_NAMES].sort());
+      for (const name of MODEL_NAMES) expect(recipeOf(name).name).to.equal(name);
+    });
+
+    it('only the proposed model translates, between faces (A) and anime (B)', () => {
+      for (const name of MODEL_NAMES) {
+        const r = recipeOf(name);
+        expect(r.conditional, name).to.equal(name === 'proposed');
+        if (r.conditional) expect(r.domains).to.deep.equal({ a: 'face', b: 'anime' });
+      }
+    });
+
+    it('WGANs count nCritic critic steps and read that many batches per step; DCGAN and the proposed model one', () => {
+      const c = (model: string) => smoke(model, { nCritic: 3, batch: 4 });
+      const of = (f: (m: (typeof MODEL_NAMES)[number]) => number) => Object.fromEntries(MODEL_NAMES.map((m) => [m, f(m)]));
+      expect(of((m) => recipeOf(m).criticSteps(c(m)))).to.deep.equal({ dcgan: 1, wgan: 3, 'wgan-gp': 3, proposed: 1 });
+      expect(of((m) => recipeOf(m).imagesPerStep(c(m)))).to.deep.equal({ dcgan: 4, wgan: 12, 'wgan-gp': 12, proposed: 4 });
+    });
+
+    it('names how each critic is kept Lipschitz', () => {
+      expect(recipeOf('dcgan').lipschitz(smoke('dcgan'))).to.equal('none');
+      expect(recipeOf('wgan').lipschitz(smoke('wgan'))).to.equal('clip');
+      expect(recipeOf('wgan-gp').lipschitz(smoke('wgan-gp'))).to.equal('penalty');
+      expect(recipeOf('proposed').lipschitz(smoke('proposed'))).to.equal('clip');
+      expect(recipeOf('proposed').lipschitz(smoke('proposed', { proposedAdversarial: 'wgan-gp' }))).to.equal('penalty');
+    });
+
+    it('rejects a size the networks cannot take with a UserError naming the model, before building anything', () => {
+      const before = tf.memory().numTensors;
+      // 40 is fine for the DCGAN layout (even, short side >= 6) but not divisible by 16 (ResNet generator).
+      expect(() => validateConfig(smoke('dcgan', { size: [40, 40] }))).not.to.throw();
+      expect(() => validateConfig(smoke('proposed', { size: [40, 40] }))).to.throw(UserError, /proposed \(resnet generator\)/);
+      expect(() => createModel(smoke('proposed', { size: [40, 40] }))).to.throw(UserError);
+      for (const m of ['dcgan', 'wgan', 'wgan-gp'] as const) {
+        expect(() => createModel(smoke(m, { size: [5, 5] }))).to.throw(UserError, new RegExp(`^${m}: cannot take size 5x5`));
+      }
+      expect(tf.memory().numTensors).to.equal(before);
+    });
+  });
+
+  const configs: [string, TrainConfig][] = [
+    ...MODEL_NAMES.map((m): [string, TrainConfig] => [m, smoke(m)]),
+    ['proposed (gradient penalty)', smoke('proposed', { proposedAdversarial: 'wgan-gp' })],
+  ];
+  for (const [label, config] of configs) {
+    describe(label, () => {
+      let model: GanModel;
+      before(() => {
+        model = createModel(config);
+      });
+      after(() => model?.dispose());
+
+      it('one step returns finite losses and, once the optimizers hold their slots, leaks no tensor', () => {
+        const first = model.trainStep(data(), 0);
+        const before = tf.memory().numTensors;
+        const second = model.trainStep(data(), 1);
+        expect(tf.memory().numTensors, 'tensors after a second step').to.equal(before);
+        for (const losses of [first, second]) {
+          const names = Object.keys(losses).filter((k) => k.includes('loss'));
+          expect(names.length, JSON.stringify(losses)).to.be.greaterThan(1);
+          for (const [k, v] of Object.entries(losses)) expect(Number.isFinite(v), `${k} = ${v}`).to.equal(true);
+        }
+        expect(second, 'the second step moved the losses').not.to.deep.equal(first);
+      });
+
+      if (recipeOf(config.model).conditional) {
+        it('translates A→B with G and B→A with F, image for image, without leaking', () => {
+          if (!model.conditional) throw new Error('the recipe says conditional, the model does not');
+          const x = a.batchAt([0, 1, 2]);
+          const before = tf.memory().numTensors;
+          const ab = model.translate(x, 'a2b');
+          const ba = model.translate(x, 'b2a');
+          expect(ab.shape).to.deep.equal([3, 32, 32, 3]);
+          expect(ba.shape).to.deep.equal([3, 32, 32, 3]);
+          expect(tf.memory().numTensors - before).to.equal(2);
+          const [g, f] = [model.networks.G, model.networks.F].map((n) => tf.tidy(() => n.predict(x) as tf.Tensor));
+          expect(Array.from(ab.dataSync())).to.deep.equal(Array.from(g.dataSync()));
+          expect(Array.from(ba.dataSync())).to.deep.equal(Array.from(f.dataSync()));
+          expect(Array.from(ab.dataSync())).not.to.deep.equal(Array.from(ba.dataSync()));
+          tf.dispose([x, ab, ba, g, f]);
+          expect(model.domains).to.deep.equal({ a: 'face', b: 'anime' });
+        });
+      } else {
+        it('samples n images from seeded noise: the same seed gives the same images, without leaking', () => {
+          if (model.conditional) throw new Error('the recipe says unconditional, the model does not');
+          const before = tf.memory().numTensors;
+          const s1 = model.sample(3, 7);
+          const s2 = model.sample(3, 7);
+          const s3 = model.sample(3, 8);
+          expect(s1.shape).to.deep.equal([3, 32, 32, 3]);
+          expect(tf.memory().numTensors - before).to.equal(3);
+          expect(Array.from(s1.dataSync())).to.deep.equal(Array.from(s2.dataSync()));
+          expect(Array.from(s1.dataSync())).not.to.deep.equal(Array.from(s3.dataSync()));
+          const [lo, hi] = [tf.min(s1), tf.max(s1)].map((t) => {
+            const v = t.dataSync()[0];
+            t.dispose();
+            return v;
+          });
+          expect(lo).to.be.at.least(-1);
+          expect(hi).to.be.at.most(1);
+          tf.dispose([s1, s2, s3]);
+        });
+      }
+    });
+  }
+
+  it('the translation model refuses a step without domain B', () => {
+    const model = createModel(smoke('proposed'));
+    try {
+      expect(() => model.trainStep({ nextA: () => a.batchAt([0, 1]) }, 0)).to.throw(/two domains/);
+    } finally {
+      model.dispose();
+    }
+  });
+});
