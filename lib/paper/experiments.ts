@@ -4,10 +4,9 @@
  * `runs/<preset>/<model>-<dataset>-s<seed>` and are reused when complete, so notebook 03 trains
  * what notebook 06 evaluates.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { ModelName, resolveConfig, TrainConfig } from '../presets';
-import { hasCheckpoint, readRunMeta } from '../train/runFolder';
+import { discardRun, hasCheckpoint, isComplete, readRunMeta } from '../train/runFolder';
 import { openTrainingData, Domain } from '../train/trainingData';
 import { train } from '../train/trainer';
 import { projectRoot } from '../util/projectRoot';
@@ -65,15 +64,19 @@ export async function ensureRun(o: ExperimentOptions, model: ModelName, dataset:
   const config = experimentConfig(o, model, seed);
   const cycle = model === 'proposed';
   const dir = experimentDir(o, model, cycle ? 'celeba2anime' : dataset, seed);
+  let resume = false;
   if (hasCheckpoint(dir)) {
     const meta = readRunMeta(dir);
-    if (meta.step >= config.steps && sameSettings(meta.config, config)) return dir;
-    // Different settings (the reader changed the settings cell): start that run again.
-    fs.rmSync(dir, { recursive: true, force: true });
+    // Reuse only a complete run with exactly these settings (steps included); continue an
+    // interrupted one with the same settings; anything else (the reader changed the settings
+    // cell) is trained again.
+    if (sameSettings(meta.config, config) && meta.step === config.steps && isComplete(meta)) return dir;
+    resume = sameSettings(meta.config, config) && meta.step < config.steps;
+    if (!resume) discardRun(dir);
   }
   const a = await openTrainingData(datasetDir(cycle ? 'celeba' : dataset, o.dataRoot), cycle ? 'face' : DOMAIN[dataset], config, { limit: o.limit });
   const b = cycle ? await openTrainingData(datasetDir('anime', o.dataRoot), 'anime', config, { limit: o.limit }) : undefined;
-  await train({ config, out: dir, data: a.source, dataB: b?.source, dataPaths: { a: a.path, b: b?.path }, onStep: o.onStep });
+  await train({ config, out: dir, data: a.source, dataB: b?.source, dataPaths: { a: a.path, b: b?.path }, onStep: o.onStep, resume });
   return dir;
 }
 
