@@ -76,6 +76,25 @@ export function readLog(dir: string): LogRecord[] {
     });
 }
 
+/**
+ * Append one line to the open log, all of it or a UserError naming the file (a full disk); a
+ * line cut short is skipped by readLog and dropped by truncateLog on resume.
+ */
+export function appendLogLine(fd: number, dir: string, line: string): void {
+  const bytes = Buffer.from(line);
+  try {
+    for (let done = 0; done < bytes.length; ) {
+      const n = fs.writeSync(fd, bytes, done, bytes.length - done);
+      if (!(n > 0)) throw Object.assign(new Error('no bytes written'), { code: 'ENOSPC' });
+      done += n;
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOSPC' ? 'no space left on the device' : (err as Error).message;
+    throw new UserError(`cannot append to ${runPaths(dir).log}: ${why} (the last checkpoint is kept)`, 1);
+  }
+}
+
 /** Keep only the log lines of steps already in the checkpoint (a resumed run rewrites the rest). */
 export function truncateLog(dir: string, lastStep: number): void {
   const kept = readLog(dir).filter((r) => r.step <= lastStep);

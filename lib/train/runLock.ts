@@ -56,11 +56,16 @@ export function acquireRunLock(dir: string): RunLock {
       continue;
     }
     try {
-      fs.writeSync(fd, JSON.stringify(me));
+      const bytes = Buffer.from(JSON.stringify(me));
+      if (fs.writeSync(fd, bytes) !== bytes.length) throw Object.assign(new Error('short write'), { code: 'ENOSPC' });
       fs.fsyncSync(fd);
-    } finally {
+    } catch (err) {
       fs.closeSync(fd);
+      fs.rmSync(file, { force: true });
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new UserError(`cannot write ${file}: ${code === 'ENOSPC' ? 'no space left on the device' : (err as Error).message}`, 1);
     }
+    fs.closeSync(fd);
     held.add(key);
     let released = false;
     return {

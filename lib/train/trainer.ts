@@ -24,7 +24,7 @@ import {
 } from './checkpoint';
 import { GanModel, stepSeed } from './ganModel';
 import { createModel } from './recipes/registry';
-import { CheckpointMeta, checkFreshRunFolder, cleanRunFolder, hasCheckpoint, readRunMeta, RUN_KIND, runPaths, truncateLog } from './runFolder';
+import { appendLogLine, CheckpointMeta, checkFreshRunFolder, cleanRunFolder, hasCheckpoint, readRunMeta, RUN_KIND, runPaths, truncateLog } from './runFolder';
 import { acquireRunLock } from './runLock';
 import { TrainingInterrupted, watchInterrupts } from './interrupt';
 import { heapExhaustedError } from '../backend/heapLimit';
@@ -195,7 +195,7 @@ async function trainLocked(opts: TrainOptions): Promise<TrainResult> {
         if (!Number.isFinite(v)) throw new Error(`${k} became ${v} at step ${done}: training diverged (lower the learning rate?)`);
       }
       if (done % config.logEvery === 0 || done === config.steps) {
-        fs.writeSync(log, JSON.stringify({ step: done, ...losses, seconds: secondsBefore + seconds }) + '\n');
+        appendLogLine(log, out, JSON.stringify({ step: done, ...losses, seconds: secondsBefore + seconds }) + '\n');
       }
       if (done % config.sampleEvery === 0 || done === config.steps) await saveSamples(done);
       if (done % config.checkpointEvery === 0 || done === config.steps) {

@@ -5,6 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { removeTempFiles, writeFileAtomic } from '../../lib/util/atomicWrite';
 import { UserError } from '../../lib/util/errors';
+import { mountTinyTmpfs } from './tinyTmpfs';
 
 const tmpDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'agw-atomic-'));
 const leftovers = (dir: string) => fs.readdirSync(dir).filter((f) => f.includes('.tmp-'));
@@ -112,17 +113,3 @@ describe('util/atomicWrite', () => {
     });
   });
 });
-
-/** Mount a 64 KB tmpfs on a fresh folder (needs root); a string says why not. */
-export function mountTinyTmpfs(size = '64k'): { dir: string } | string {
-  if (process.platform !== 'linux') return 'tmpfs mounts need Linux';
-  if (process.getuid?.() !== 0) return 'mounting a small tmpfs needs root';
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agw-tinyfs-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' });
-  } catch (e) {
-    fs.rmdirSync(dir);
-    return `mount -t tmpfs failed (${String((e as Error).message).split('\n')[0]})`;
-  }
-  return { dir };
-}

@@ -24,8 +24,8 @@ export function registerSampleCommand(program: Command): void {
     .option('--seed <k>', 'noise seed', int('--seed'), 0)
     .action(async (o, cmd: Command) => {
       if (o.n > MAX_SAMPLE_GRID) throw new UserError(`--n ${o.n} is more than one grid holds (at most ${MAX_SAMPLE_GRID}); write several grids with different --seed`);
-      if (!/\.png$/i.test(o.out)) throw new UserError(`--out must name a .png file (the grid is written as PNG), got ${o.out}`);
       if (fs.existsSync(o.out) && fs.statSync(o.out).isDirectory()) throw new UserError(`--out ${o.out} is a folder; give a .png file name`);
+      if (!/\.png$/i.test(o.out)) throw new UserError(`--out must name a .png file (the grid is written as PNG), got ${o.out}`);
       await useBackend(cmd, true);
       const { meta, model } = loadRun(o.run);
       try {
