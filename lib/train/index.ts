@@ -6,3 +6,5 @@ export * from './runFolder';
 export * from './trainer';
 export { MODEL_REGISTRY, createModel, validateConfig } from './recipes/registry';
 export * from './trainingData';
+export * from './interrupt';
+export { acquireRunLock, runLockOwner, LOCK_FILE } from './runLock';
