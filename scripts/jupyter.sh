@@ -7,7 +7,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 export JUPYTER_PATH="$root${JUPYTER_PATH:+:$JUPYTER_PATH}"
-export ANIME_GAN_FIGURES="${ANIME_GAN_FIGURES:-$root/figures}"
+# ANIME_GAN_FIGURES is left to the library: figures/ by default, runs/figures-smoke for the smoke preset.
 if [[ ! -f "$root/dist/lib/index.js" || ! -e "$root/node_modules/anime-gan-workbook" ]]; then
   echo "jupyter.sh: building the library (npm run build) and linking it for the notebooks"
   (cd "$root" && npm run build --silent && node scripts/link-self.js)

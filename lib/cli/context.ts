@@ -19,12 +19,16 @@ export async function useBackend(cmd: Command, quiet = false): Promise<string> {
   return info.name;
 }
 
+/** Larger images than this do not fit the tensor store (4 GB) even at batch 1. */
+export const MAX_IMAGE_SIDE = 4096;
+
 /** Parse "64" or "64x80" (height x width). */
 export function parseSizeOption(v: string): [number, number] {
   const m = /^(\d+)(?:x(\d+))?$/.exec(v.trim());
   if (!m) throw new Error(`--size takes N or HxW, got '${v}'`);
-  const h = Number(m[1]);
-  return [h, m[2] ? Number(m[2]) : h];
+  const size: [number, number] = [Number(m[1]), m[2] ? Number(m[2]) : Number(m[1])];
+  if (size.some((x) => x < 1 || x > MAX_IMAGE_SIDE)) throw new Error(`--size takes sides from 1 to ${MAX_IMAGE_SIDE} pixels, got '${v}'`);
+  return size;
 }
 
 export function parseIntOption(name: string, min = 0) {

@@ -4,7 +4,7 @@
  * Bad input ends with one line naming the problem and a non-zero exit; --verbose adds the stack.
  */
 import { Command, CommanderError } from 'commander';
-import { isUserError } from '../util/errors';
+import { isUserError, ReportedFailure } from '../util/errors';
 import { registerTrainCommand } from './commands/train';
 import { registerSampleCommand } from './commands/sample';
 import { registerDataCommands } from './commands/data';
@@ -50,6 +50,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof ReportedFailure) return err.exitCode;
     err = heapExhaustedError(err) ?? err;
     if (isUserError(err)) {
       process.stderr.write(`anime-gan: ${err.message}\n`);

@@ -11,6 +11,7 @@ import { fidFromStatistics } from './fid';
 import { inceptionScore } from './inceptionScore';
 import { KID_DEFAULTS, kernelInceptionDistance } from './kid';
 import { readStatistics, writeStatistics } from './npz';
+import { fewSamplesWarning, identicalSubsetsWarning } from './sampleSize';
 import type { FeatureSet } from './folderFeatures';
 
 export interface EvaluateOptions {
@@ -71,6 +72,8 @@ export interface FidResult {
   /** Extractor name, or null when both inputs were .npz statistics. */
   features: string | null;
   description?: string;
+  /** Why the number may not mean much (too few samples); empty when none. */
+  warnings: string[];
 }
 
 /** FID (eq. (12)) between two inputs (image folder, run folder or .npz statistics). */
@@ -86,7 +89,8 @@ export async function computeFid(a: string, b: string, o: FeatureOpts = {}, ctx:
   const fid = fidFromStatistics(sa.stats, sb.stats);
   const features = sa.features ?? sb.features;
   const description = sa.description ?? sb.description;
-  return { fid, n1: sa.n, n2: sb.n, features, ...(description ? { description } : {}) };
+  const warnings = [fewSamplesWarning('FID', [sa.n, sb.n], sa.stats.dim)].filter((w): w is string => w !== null);
+  return { fid, n1: sa.n, n2: sb.n, features, ...(description ? { description } : {}), warnings };
 }
 
 export interface IsResult {
@@ -121,6 +125,8 @@ export interface KidResult {
   subsetSize: number;
   features: string;
   description: string;
+  /** Why the number may not mean much (too few samples, identical subsets); empty when none. */
+  warnings: string[];
 }
 
 /** KID between two image/run inputs; the subset size defaults to min(1000, n1, n2). */
@@ -139,7 +145,11 @@ export async function computeKid(
   const fb = await featuresOf(ib, o, ctx);
   const subsetSize = o.subsetSize ?? Math.min(KID_DEFAULTS.subsetSize, fa.n, fb.n);
   const r = kernelInceptionDistance(fa.features, fb.features, fa.dim, { subsets: o.subsets, subsetSize, seed: o.kidSeed });
-  return { kid: r.mean, std: r.std, n1: fa.n, n2: fb.n, subsets: r.subsets, subsetSize: r.subsetSize, features: fa.extractor, description: fa.description };
+  const warnings = [
+    fewSamplesWarning('KID', [fa.n, fb.n], fa.dim),
+    identicalSubsetsWarning(fa.n, fb.n, r.subsetSize, r.subsets),
+  ].filter((w): w is string => w !== null);
+  return { kid: r.mean, std: r.std, n1: fa.n, n2: fb.n, subsets: r.subsets, subsetSize: r.subsetSize, features: fa.extractor, description: fa.description, warnings };
 }
 
 export interface StatsResult {

@@ -8,3 +8,4 @@ export { pivotedCholesky, symmetricEigenvalues } from './linalg';
 export * from './folderFeatures';
 export * from './evaluate';
 export * from './extractors';
+export * from './sampleSize';

@@ -6,7 +6,7 @@ import { NOTEBOOK_PRESETS, NotebookPreset } from './runNotebooks';
 export interface NotebookEnv {
   /** ANIME_GAN_PRESET: smoke (seconds), quick (default, laptop CPU), paper (the paper's settings). */
   preset: NotebookPreset;
-  /** Where figures go: ANIME_GAN_FIGURES, else <project>/figures. */
+  /** Where figures go: ANIME_GAN_FIGURES, else <project>/figures (runs/figures-smoke for the smoke preset). */
   figures: string;
   /** DATA_ROOT (absolute), or null for the embedded data. */
   dataRoot: string | null;

@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { escapeHtml, inKernel, showBundle } from './display';
-import { projectRoot } from './runNotebooks';
+import { defaultFiguresDir } from './runNotebooks';
 
 /** A plotly figure: traces and layout, as plotly.js takes them. */
 export interface Figure {
@@ -46,9 +46,9 @@ function plotlyBundle(): string {
   return bundle;
 }
 
-/** The folder figures are written to: $ANIME_GAN_FIGURES, else <project>/figures. */
+/** The folder figures are written to: $ANIME_GAN_FIGURES, else <project>/figures (runs/figures-smoke for the smoke preset). */
 export function figuresDir(): string {
-  return path.resolve(process.env.ANIME_GAN_FIGURES || path.join(projectRoot(), 'figures'));
+  return path.resolve(process.env.ANIME_GAN_FIGURES || defaultFiguresDir());
 }
 
 /** Resolve a figure file name: relative names go into figuresDir(). */

@@ -31,7 +31,7 @@ export interface RunNotebooksOptions {
   only?: string[];
   /** Real data folder, passed as DATA_ROOT (absolute). Default: inherited DATA_ROOT, else unset. */
   dataRoot?: string;
-  /** Figures folder, passed as ANIME_GAN_FIGURES. Default <project>/figures. */
+  /** Figures folder, passed as ANIME_GAN_FIGURES. Default: $ANIME_GAN_FIGURES, else defaultFiguresDir(preset). */
   figuresDir?: string;
   /** Folder holding the notebooks. Default <project>/notebooks. */
   notebooksDir?: string;
@@ -122,6 +122,15 @@ export function listNotebooks(dir: string, only?: string[]): string[] {
   return picked.sort().map((f) => path.join(dir, f));
 }
 
+/**
+ * Where figures go unless told: the committed `figures/` (the ones the README shows) for the
+ * quick and paper presets; `runs/figures-smoke` for the smoke preset, whose seconds-long runs
+ * (tests, trying a notebook) must never replace them.
+ */
+export function defaultFiguresDir(preset: string | undefined = process.env.ANIME_GAN_PRESET): string {
+  return preset === 'smoke' ? path.join(projectRoot(), 'runs', 'figures-smoke') : path.join(projectRoot(), 'figures');
+}
+
 export function parsePreset(value: string | undefined): NotebookPreset {
   const v = value ?? 'quick';
   if (!(NOTEBOOK_PRESETS as readonly string[]).includes(v)) {
@@ -145,7 +154,7 @@ export async function runNotebook(notebook: string, opts: RunNotebooksOptions = 
   const name = path.basename(file);
   const executedDir = path.resolve(opts.executedDir ?? path.join(path.dirname(file), 'executed'));
   const executedPath = path.join(executedDir, name);
-  const figures = path.resolve(opts.figuresDir ?? path.join(root, 'figures'));
+  const figures = path.resolve(opts.figuresDir || process.env.ANIME_GAN_FIGURES || defaultFiguresDir(preset));
   fs.mkdirSync(figures, { recursive: true });
   fs.mkdirSync(executedDir, { recursive: true });
 

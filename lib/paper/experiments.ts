@@ -4,10 +4,9 @@
  * `runs/<preset>/<model>-<dataset>-s<seed>` and are reused when complete, so notebook 03 trains
  * what notebook 06 evaluates.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { ModelName, resolveConfig, TrainConfig } from '../presets';
-import { hasCheckpoint, readRunMeta } from '../train/runFolder';
+import { discardRun, hasCheckpoint, isComplete, readRunMeta } from '../train/runFolder';
 import { openTrainingData, Domain } from '../train/trainingData';
 import { train } from '../train/trainer';
 import { recipeOf } from '../train/recipes/registry';
@@ -76,15 +75,19 @@ export async function ensureRun(o: ExperimentOptions, model: ModelName, dataset:
     ? [datasetOfDomain(recipe.domains.a), datasetOfDomain(recipe.domains.b)]
     : [dataset, undefined];
   const dir = experimentDir(o, model, dataB ? `${dataA}2${dataB}` : dataA, seed);
+  let resume = false;
   if (hasCheckpoint(dir)) {
     const meta = readRunMeta(dir);
-    if (meta.step >= config.steps && sameSettings(meta.config, config)) return dir;
-    // Different settings (the reader changed the settings cell): start that run again.
-    fs.rmSync(dir, { recursive: true, force: true });
+    // Reuse only a complete run with exactly these settings (steps included); continue an
+    // interrupted one with the same settings; anything else (the reader changed the settings
+    // cell) is trained again.
+    if (sameSettings(meta.config, config) && meta.step === config.steps && isComplete(meta)) return dir;
+    resume = sameSettings(meta.config, config) && meta.step < config.steps;
+    if (!resume) discardRun(dir);
   }
   const a = await openTrainingData(datasetDir(dataA, o.dataRoot), DOMAIN[dataA], config, { limit: o.limit });
   const b = dataB ? await openTrainingData(datasetDir(dataB, o.dataRoot), DOMAIN[dataB], config, { limit: o.limit }) : undefined;
-  await train({ config, out: dir, data: a.source, dataB: b?.source, dataPaths: { a: a.path, b: b?.path }, onStep: o.onStep });
+  await train({ config, out: dir, data: a.source, dataB: b?.source, dataPaths: { a: a.path, b: b?.path }, onStep: o.onStep, resume });
   return dir;
 }
 

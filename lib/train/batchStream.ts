@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../util/rng';
+import { UserError } from '../util/errors';
 
 /** What the trainer needs of a data set: its size and a batch of given indices in [-1, 1]. */
 export interface ImageSource {
@@ -25,7 +26,7 @@ export class BatchStream {
   ) {
     this.batchesPerEpoch = Math.floor(source.length / batchSize);
     if (this.batchesPerEpoch < 1) {
-      throw new Error(`data set of ${source.length} images is smaller than one batch of ${batchSize}`);
+      throw new UserError(`data set of ${source.length} images is smaller than one batch of ${batchSize}: lower --batch or add images`);
     }
   }
 

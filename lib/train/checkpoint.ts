@@ -3,8 +3,10 @@
  * every optimizer's state, the step, the RNG state and the config, in one file written
  * atomically (temporary file, then rename), so a crash never leaves a half-written checkpoint.
  *
- * File layout: magic `AGWCKPT1`, a little-endian uint32 header length, a JSON header, then the
- * raw tensor bytes. The header carries a SHA-256 of the payload so corruption is detected.
+ * File layout (version 2): magic `AGWCKPT2`, a little-endian uint32 header length, a JSON header,
+ * the raw tensor bytes, then a SHA-256 of everything before it. The checksum covers the header
+ * (config, step, RNG state) as well as the tensors, so one flipped bit anywhere is detected.
+ * Version 1 files (`AGWCKPT1`: a SHA-256 of the tensors only, kept in the header) are still read.
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
@@ -12,7 +14,9 @@ import * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { UserError } from '../util/errors';
 
-const MAGIC = Buffer.from('AGWCKPT1');
+const MAGIC_V1 = Buffer.from('AGWCKPT1');
+const MAGIC = Buffer.from('AGWCKPT2');
+const DIGEST_BYTES = 32;
 
 export interface TensorEntry {
   name: string;
@@ -23,10 +27,11 @@ export interface TensorEntry {
 }
 
 export interface CheckpointHeader<Meta> {
-  version: 1;
+  version: 1 | 2;
   meta: Meta;
   tensors: TensorEntry[];
-  sha256: string;
+  /** Version 1 only: SHA-256 of the payload (version 2 checks the whole file instead). */
+  sha256?: string;
 }
 
 export interface NamedArray {
@@ -48,16 +53,13 @@ export function writeCheckpoint<Meta>(file: string, meta: Meta, arrays: NamedArr
     offset += buf.length;
   }
   const payload = Buffer.concat(chunks);
-  const header: CheckpointHeader<Meta> = {
-    version: 1,
-    meta,
-    tensors,
-    sha256: crypto.createHash('sha256').update(payload).digest('hex'),
-  };
+  const header: CheckpointHeader<Meta> = { version: 2, meta, tensors };
   const headerBuf = Buffer.from(JSON.stringify(header));
   const len = Buffer.alloc(4);
   len.writeUInt32LE(headerBuf.length, 0);
-  writeFileAtomic(file, Buffer.concat([MAGIC, len, headerBuf, payload]));
+  const body = Buffer.concat([MAGIC, len, headerBuf, payload]);
+  const digest = crypto.createHash('sha256').update(body).digest();
+  writeFileAtomic(file, Buffer.concat([body, digest]));
 }
 
 /** Read a checkpoint; a truncated, altered or foreign file is a UserError naming it. */
@@ -69,17 +71,28 @@ export function readCheckpoint<Meta>(file: string): { meta: Meta; arrays: Map<st
     throw new UserError(`cannot read checkpoint ${file}`);
   }
   const corrupt = (why: string) => new UserError(`corrupt checkpoint ${file}: ${why}`);
-  if (buf.length < 12 || !buf.subarray(0, 8).equals(MAGIC)) throw corrupt('not a workbook checkpoint');
-  const headerLen = buf.readUInt32LE(8);
-  if (12 + headerLen > buf.length) throw corrupt('truncated header');
+  const magic = buf.subarray(0, 8);
+  const v2 = magic.equals(MAGIC);
+  if (buf.length < 12 || !(v2 || magic.equals(MAGIC_V1))) throw corrupt('not a workbook checkpoint');
+  let body = buf;
+  if (v2) {
+    // Check the whole file before trusting any field of the header.
+    if (buf.length < 12 + DIGEST_BYTES) throw corrupt('truncated');
+    body = buf.subarray(0, buf.length - DIGEST_BYTES);
+    if (!crypto.createHash('sha256').update(body).digest().equals(buf.subarray(buf.length - DIGEST_BYTES))) {
+      throw corrupt('checksum mismatch (truncated or altered)');
+    }
+  }
+  const headerLen = body.readUInt32LE(8);
+  if (12 + headerLen > body.length) throw corrupt('truncated header');
   let header: CheckpointHeader<Meta>;
   try {
-    header = JSON.parse(buf.subarray(12, 12 + headerLen).toString('utf8'));
+    header = JSON.parse(body.subarray(12, 12 + headerLen).toString('utf8'));
   } catch {
     throw corrupt('unreadable header');
   }
-  const payload = buf.subarray(12 + headerLen);
-  if (crypto.createHash('sha256').update(payload).digest('hex') !== header.sha256) {
+  const payload = body.subarray(12 + headerLen);
+  if (!v2 && crypto.createHash('sha256').update(payload).digest('hex') !== header.sha256) {
     throw corrupt('checksum mismatch (truncated or altered)');
   }
   const arrays = new Map<string, NamedArray>();

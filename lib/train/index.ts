@@ -7,3 +7,5 @@ export * from './trainer';
 export { RECIPES, recipeOf, createModel, validateConfig } from './recipes/registry';
 export type { LipschitzConstraint, NoiseRecipe, Recipe, TranslationRecipe } from './recipes/recipe';
 export * from './trainingData';
+export * from './interrupt';
+export { acquireRunLock, runLockOwner, LOCK_FILE } from './runLock';

@@ -24,7 +24,9 @@ import {
 } from './checkpoint';
 import { GanModel, stepSeed } from './ganModel';
 import { createModel, recipeOf } from './recipes/registry';
-import { CheckpointMeta, hasCheckpoint, readRunMeta, runPaths, truncateLog } from './runFolder';
+import { appendLogLine, CheckpointMeta, checkFreshRunFolder, cleanRunFolder, hasCheckpoint, readRunMeta, RUN_KIND, runPaths, truncateLog } from './runFolder';
+import { acquireRunLock } from './runLock';
+import { TrainingInterrupted, watchInterrupts } from './interrupt';
 import { heapExhaustedError } from '../backend/heapLimit';
 
 export interface TrainOptions {
@@ -54,7 +56,26 @@ export interface TrainResult {
 /** Images in one sample grid. */
 export const SAMPLE_GRID = 64;
 
+/**
+ * Train (or resume) the run in `opts.out`. The folder is locked for the whole call (one writer
+ * per run); SIGINT/SIGTERM stop the loop after the current step with a checkpoint and a
+ * TrainingInterrupted error.
+ */
 export async function train(opts: TrainOptions): Promise<TrainResult> {
+  if (fs.existsSync(opts.out) && !fs.statSync(opts.out).isDirectory()) throw new UserError(`--out ${opts.out} is a file, not a folder`);
+  const existed = fs.existsSync(opts.out);
+  const lock = acquireRunLock(opts.out);
+  try {
+    cleanRunFolder(opts.out);
+    return await trainLocked(opts);
+  } finally {
+    lock.release();
+    // A run refused before writing anything leaves no empty folder behind.
+    if (!existed && fs.existsSync(opts.out) && fs.readdirSync(opts.out).length === 0) fs.rmdirSync(opts.out);
+  }
+}
+
+async function trainLocked(opts: TrainOptions): Promise<TrainResult> {
   const { out } = opts;
   const paths = runPaths(out);
   let config = opts.config;
@@ -69,10 +90,24 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     if (meta.config.model !== config.model) {
       throw new UserError(`${out} holds a ${meta.config.model} checkpoint, not ${config.model}`);
     }
-    // The run's own settings win; only the target length may change on resume.
-    config = { ...meta.config, steps: config.steps };
+    // Only the target length may change on resume: another size or batch would train this
+    // run's networks on other data than the run's.
+    const changed = changedSettings(meta.config, config);
+    if (changed.length) {
+      throw new UserError(
+        `${out} was trained with ${changed.map((k) => `${k} ${show(meta!.config[k])}`).join(', ')}; resuming with ${changed.map((k) => `${k} ${show(config[k])}`).join(', ')} would not continue it: resume with the run's settings, or choose another --out`,
+      );
+    }
+    if (config.steps < meta.step) {
+      throw new UserError(`${out} is already at step ${meta.step}; --steps ${config.steps} is behind it: give more steps to continue, or choose another --out`);
+    }
+    if (config.steps === meta.step) {
+      return { runDir: out, steps: 0, seconds: 0, imagesPerSecond: 0, lastLosses: {} };
+    }
   } else if (opts.resume) {
     throw new UserError(`nothing to resume: ${out} holds no checkpoint`);
+  } else {
+    checkFreshRunFolder(out);
   }
   const recipe = recipeOf(config.model);
   if (recipe.conditional && !opts.dataB) {
@@ -80,6 +115,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     throw new UserError(`the ${config.model} model trains between two domains: give --data (${a} images) and --data-b (${b} images)`);
   }
 
+  checkImageSize(opts.data, config, '--data');
+  if (opts.dataB) checkImageSize(opts.dataB, config, '--data-b');
   const backend = tf.getBackend();
   const model = createModel(config);
   const streamA = new BatchStream(opts.data, config.batch, `${config.seed}/A`);
@@ -102,7 +139,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     fs.mkdirSync(out, { recursive: true });
     if (fs.existsSync(paths.log)) fs.rmSync(paths.log);
   }
-  writeJsonAtomic(paths.config, { config, data: opts.dataPaths, backend });
+  writeJsonAtomic(paths.config, { kind: RUN_KIND, config, data: opts.dataPaths, backend });
 
   // Sample grids: 64 images from fixed noise, or the first 8 images of domain A above their translations.
   const sampleInputs = model.conditional ? opts.data.batchAt(range(Math.min(8, opts.data.length))) : undefined;
@@ -145,8 +182,14 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const t0 = Date.now();
   let lastLosses: Record<string, number> = {};
   const imagesPerStep = recipe.imagesPerStep(config);
+  const interrupts = watchInterrupts();
+  let saved = startStep;
   try {
     for (let step = startStep; step < config.steps; step++) {
+      if (interrupts.requested) {
+        if (step > saved) await saveCheckpoint(step, secondsBefore + (Date.now() - t0) / 1000);
+        throw interruptedError(interrupts.requested, step, config, out);
+      }
       let losses: Record<string, number>;
       try {
         losses = model.trainStep({ nextA: () => streamA.next(), nextB: streamB ? () => streamB.next() : undefined }, step);
@@ -161,15 +204,19 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         if (!Number.isFinite(v)) throw new Error(`${k} became ${v} at step ${done}: training diverged (lower the learning rate?)`);
       }
       if (done % config.logEvery === 0 || done === config.steps) {
-        fs.writeSync(log, JSON.stringify({ step: done, ...losses, seconds: secondsBefore + seconds }) + '\n');
+        appendLogLine(log, out, JSON.stringify({ step: done, ...losses, seconds: secondsBefore + seconds }) + '\n');
       }
       if (done % config.sampleEvery === 0 || done === config.steps) await saveSamples(done);
-      if (done % config.checkpointEvery === 0 || done === config.steps) await saveCheckpoint(done, secondsBefore + seconds);
+      if (done % config.checkpointEvery === 0 || done === config.steps) {
+        await saveCheckpoint(done, secondsBefore + seconds);
+        saved = done;
+      }
       bar.update(done, { 'img/s': ips, ...pickLosses(losses) });
       opts.onStep?.(done, losses);
       await yieldToEventLoop();
     }
   } finally {
+    interrupts.stop();
     fs.closeSync(log);
     bar.stop();
     sampleInputs?.dispose();
@@ -184,6 +231,36 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     imagesPerSecond: steps > 0 ? (steps * imagesPerStep) / seconds : 0,
     lastLosses,
   };
+}
+
+function interruptedError(signal: 'SIGINT' | 'SIGTERM', step: number, config: TrainConfig, out: string): TrainingInterrupted {
+  const msg =
+    step === 0
+      ? `training interrupted (${signal}) before its first step: nothing to save`
+      : `training interrupted (${signal}) at step ${step} of ${config.steps}; checkpoint saved in ${out}: continue with \`anime-gan train ${config.model} --out ${out} --resume\``;
+  return new TrainingInterrupted(msg, signal, step);
+}
+
+/** Settings of `next` that differ from the run's `prev` (all but steps). */
+function changedSettings(prev: TrainConfig, next: TrainConfig): (keyof TrainConfig)[] {
+  return (Object.keys({ ...prev, ...next }) as (keyof TrainConfig)[]).filter(
+    (k) => k !== 'steps' && JSON.stringify(prev[k]) !== JSON.stringify(next[k]),
+  );
+}
+
+function show(v: unknown): string {
+  return Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number') ? v.join('x') : JSON.stringify(v);
+}
+
+/** The images must have the model's size (a resumed run's, not the command line's default). */
+function checkImageSize(source: ImageSource, config: TrainConfig, what: string): void {
+  if (source.length === 0) return;
+  const one = source.batchAt([0]);
+  const [h, w] = one.shape.slice(1, 3);
+  one.dispose();
+  if (h !== config.size[0] || w !== config.size[1]) {
+    throw new UserError(`${what} gives ${h}x${w} images but the run's model takes ${config.size.join('x')}`);
+  }
 }
 
 function pickLosses(losses: Record<string, number>): Record<string, number> {

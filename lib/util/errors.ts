@@ -13,3 +13,14 @@ export class UserError extends Error {
 export function isUserError(err: unknown): err is UserError {
   return err instanceof UserError;
 }
+
+/**
+ * A failure the command has already reported in full (e.g. a failed notebook with its cell and
+ * error): the command line exits with `exitCode` and prints nothing more.
+ */
+export class ReportedFailure extends Error {
+  constructor(readonly exitCode = 1) {
+    super(`failed (exit ${exitCode})`);
+    this.name = 'ReportedFailure';
+  }
+}

@@ -16,7 +16,9 @@ export const terminalProgress: ProgressFactory = (label, total) => {
     {
       format: `${label} [{bar}] {percentage}% {value}/{total} ETA {eta_formatted} {info}`,
       stream: process.stderr,
-      hideCursor: true,
+      // The cursor stays visible: a hidden one is restored only by stop(), which a Ctrl-C or
+      // kill never reaches, leaving the user's terminal without a cursor.
+      hideCursor: false,
       etaBuffer: 20,
     },
     cliProgress.Presets.shades_classic,

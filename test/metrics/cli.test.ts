@@ -162,6 +162,26 @@ describe('metrics command line (fid, is, kid, stats)', () => {
       expect(kid.kid).to.be.above(0);
     });
 
+    it('warns that fid and kid are unreliable with fewer images than feature dimensions (3 images, 6-d features)', async () => {
+      const write = process.stderr.write.bind(process.stderr);
+      let stderr = '';
+      (process.stderr as { write: unknown }).write = (chunk: string | Uint8Array) => ((stderr += chunk.toString()), true);
+      let fid: string;
+      let kid: string;
+      try {
+        [fid] = await run(['fid', real, other, '--features', 'test-channel-stats', '--n', '3', '--json']);
+        [kid] = await run(['kid', real, other, '--features', 'test-channel-stats', '--n', '3', '--json']);
+      } finally {
+        (process.stderr as { write: unknown }).write = write;
+      }
+      expect(JSON.parse(fid).warnings).to.have.length(1);
+      expect(stderr).to.match(/anime-gan: warning: FID from 3 images with 6-d features is unreliable/);
+      expect(stderr).to.match(/anime-gan: warning: KID from 3 images with 6-d features is unreliable/);
+      expect(stderr).to.match(/all 100 KID subsets hold the same 3 images/);
+      const enough = await fidCommand(real, other, { features: 'test-channel-stats' }, { cacheDir: false });
+      expect(enough.warnings).to.deep.equal([]);
+    });
+
     it('images of different sizes are a UserError', async () => {
       const mixed = path.join(tmp, 'mixed');
       await writeImages(mixed, 2, 8, 3, 0.5);

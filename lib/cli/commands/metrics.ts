@@ -33,6 +33,8 @@ function fmt(v: number | null): string {
 /** Register `fid`, `is`, `kid` and `stats` on the program. */
 export function registerMetricsCommands(program: Command, ctx: MetricsContext = {}): void {
   const out = ctx.out ?? ((line: string) => process.stdout.write(`${line}\n`));
+  // On stderr, so --json output stays one parsable line.
+  const warn = (warnings: string[]) => warnings.forEach((w) => process.stderr.write(`anime-gan: warning: ${w}\n`));
   // Options every metric command takes: which features, how many images, which noise for runs.
   const featuresHelp = 'feature extractor (default: nsfwjs-proxy, the one that works offline; see lib/metrics/extractors)';
   const featuresOption = (help = featuresHelp) => new Option('--features <name>', help);
@@ -49,6 +51,7 @@ export function registerMetricsCommands(program: Command, ctx: MetricsContext = 
     .option('--json', 'print {"fid", "n1", "n2", "features"} as JSON')
     .action(async (a: string, b: string, o, cmd: Command) => {
       const r = await computeFid(a, b, o, evaluateOptions(ctx, cmd));
+      warn(r.warnings);
       if (o.json) out(JSON.stringify(r));
       else out(`FID ${fmt(r.fid)}  (n1 ${r.n1 ?? 'npz'}, n2 ${r.n2 ?? 'npz'}${r.features ? `, features ${r.features}` : ''})`);
     });
@@ -78,6 +81,7 @@ export function registerMetricsCommands(program: Command, ctx: MetricsContext = 
     .option('--json', 'print {"kid", "std", "n1", "n2", "features", ...} as JSON')
     .action(async (a: string, b: string, o, cmd: Command) => {
       const r = await computeKid(a, b, o, evaluateOptions(ctx, cmd));
+      warn(r.warnings);
       if (o.json) out(JSON.stringify(r));
       else out(`KID ${fmt(r.kid)} ± ${fmt(r.std)}  (n1 ${r.n1}, n2 ${r.n2}, ${r.subsets} subsets of ${r.subsetSize}, features ${r.features})`);
     });

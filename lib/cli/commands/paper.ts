@@ -8,6 +8,7 @@ import {
   parsePreset,
   runNotebooks,
 } from '../../notebook/runNotebooks';
+import { ReportedFailure } from '../../util/errors';
 
 /**
  * `anime-gan paper [--preset smoke|quick|paper] [--only 01,03] [--data-root DIR]`: execute the
@@ -23,7 +24,7 @@ export function registerPaperCommand(program: Command): Command {
     .option('--preset <name>', 'smoke (seconds), quick (laptop CPU) or paper (the paper\'s settings)', 'quick')
     .option('--only <list>', 'only these notebooks, by number, e.g. 01,03')
     .option('--data-root <dir>', 'real data folder (default: the embedded data, or $DATA_ROOT)')
-    .option('--figures <dir>', 'where figures go (default: figures/)')
+    .option('--figures <dir>', 'where figures go (default: $ANIME_GAN_FIGURES, else figures/; runs/figures-smoke for the smoke preset)')
     .option('--cell-timeout <seconds>', 'fail a cell that runs longer than this (default: no limit)', '0')
     .action(async (o: { preset: string; only?: string; dataRoot?: string; figures?: string; cellTimeout: string }) => {
       const preset = parsePreset(o.preset);
@@ -57,8 +58,8 @@ export function registerPaperCommand(program: Command): Command {
         if (err instanceof NotebookError) {
           console.error(`\n${formatFailure(err.result)}`);
           if (results.length) console.error(`\n${formatTimes(results)}`);
-          process.exitCode = 1;
-          return;
+          // Thrown, not process.exitCode: the entry point sets the exit code from main()'s result.
+          throw new ReportedFailure(1);
         }
         throw err;
       }

@@ -1,0 +1,69 @@
+import { expect } from 'chai';
+import { execFileSync, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { defaultFiguresDir, findJupyterPython, projectRoot } from '../../lib/notebook/runNotebooks';
+
+/** `anime-gan paper` as a user runs it: the built entry point in a child process. */
+function paper(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stderr: string }> {
+  const cli = path.join(projectRoot(), 'dist', 'lib', 'cli', 'main.js');
+  const child = spawn(process.execPath, [cli, 'paper', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
+}
+
+/** Modification times of the committed figures, to show a run did not touch them. */
+function committedFigures(): Record<string, number> {
+  const dir = path.join(projectRoot(), 'figures');
+  if (!fs.existsSync(dir)) return {};
+  return Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.statSync(path.join(dir, f)).mtimeMs]));
+}
+
+describe('anime-gan paper: figures go where asked, never over the committed ones; a failure exits 1', function () {
+  this.timeout(10 * 60 * 1000);
+
+  it('the smoke preset defaults its figures to runs/figures-smoke, not figures/', () => {
+    expect(defaultFiguresDir('smoke')).to.equal(path.join(projectRoot(), 'runs', 'figures-smoke'));
+    expect(defaultFiguresDir('quick')).to.equal(path.join(projectRoot(), 'figures'));
+  });
+
+  describe('through the tslab kernel', () => {
+    before(function () {
+      const { python, reason } = findJupyterPython();
+      const built = fs.existsSync(path.join(projectRoot(), 'dist', 'lib', 'cli', 'main.js'));
+      if (!python || !built) {
+        console.log(`      SKIPPED: ${python ? 'the library is not built (dist/ missing)' : reason}`);
+        this.skip();
+      }
+    });
+
+    it('honours ANIME_GAN_FIGURES and leaves figures/ untouched', async () => {
+      const figures = fs.mkdtempSync(path.join(os.tmpdir(), 'agw-figs-'));
+      const before = committedFigures();
+      const r = await paper(['--preset', 'smoke', '--only', '01'], { ANIME_GAN_FIGURES: figures });
+      expect(r.code, r.stderr).to.equal(0);
+      expect(fs.readdirSync(figures).filter((f) => f.startsWith('01_')).length, r.stderr).to.be.above(0);
+      expect(committedFigures()).to.deep.equal(before);
+    });
+
+    it('a notebook that fails (a read-only figures folder) makes the command exit 1', async function () {
+      if (process.getuid?.() !== 0) {
+        console.log('      SKIPPED: a read-only mount needs root (root ignores file permissions otherwise)');
+        this.skip();
+      }
+      const ro = fs.mkdtempSync(path.join(os.tmpdir(), 'agw-ro-'));
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', ro]);
+      try {
+        const r = await paper(['--preset', 'smoke', '--only', '01', '--figures', ro]);
+        expect(r.stderr).to.match(/FAILED 01_/);
+        expect(r.stderr).to.match(/EROFS|read-only/);
+        expect(r.code, r.stderr).to.equal(1);
+      } finally {
+        execFileSync('umount', [ro]);
+        fs.rmdirSync(ro);
+      }
+    });
+  });
+});
