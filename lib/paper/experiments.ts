@@ -57,6 +57,45 @@ export function experimentConfig(o: ExperimentOptions, model: ModelName, seed: n
   return resolveConfig(model, o.preset, { ...o.overrides, seed });
 }
 
+/** What a run trains on: a real folder under dataRoot, or the embedded data of a domain (dir absent). */
+export interface ExperimentData {
+  a: { dir?: string; domain: Domain };
+  /** Domain B of the cycle model. */
+  b?: { dir?: string; domain: Domain };
+}
+
+/** The data of `model` on `dataset`; the proposed model translates faces ↔ anime whatever `dataset` says. */
+export function experimentData(model: ModelName, dataset: PaperDataset | 'celeba2anime', dataRoot?: string): ExperimentData {
+  if (model === 'proposed' || dataset === 'celeba2anime') {
+    return { a: { dir: datasetDir('celeba', dataRoot), domain: 'face' }, b: { dir: datasetDir('anime', dataRoot), domain: 'anime' } };
+  }
+  return { a: { dir: datasetDir(dataset, dataRoot), domain: DOMAIN[dataset] } };
+}
+
+/** One run of the grid. */
+export interface ExperimentRun {
+  model: ModelName;
+  /** The proposed model trains once per seed, faces ↔ anime, and serves both of Table 1's columns. */
+  dataset: PaperDataset | 'celeba2anime';
+  seed: number;
+  dir: string;
+  config: TrainConfig;
+}
+
+/** Every run Table 1 needs over `seeds`, each once, in the order computeTable1 visits them. */
+export function experimentRuns(o: ExperimentOptions, seeds: readonly number[]): ExperimentRun[] {
+  const runs: ExperimentRun[] = [];
+  for (const model of PAPER_MODELS) {
+    for (const seed of seeds) {
+      const datasets: readonly (PaperDataset | 'celeba2anime')[] = model === 'proposed' ? ['celeba2anime'] : PAPER_DATASETS;
+      for (const dataset of datasets) {
+        runs.push({ model, dataset, seed, dir: experimentDir(o, model, dataset, seed), config: experimentConfig(o, model, seed) });
+      }
+    }
+  }
+  return runs;
+}
+
 /**
  * Train `model` on `dataset` (the proposed model: faces ↔ anime, `dataset` ignored) with
  * `seed`, or reuse the run if a finished one with the same settings exists. Returns its folder.
@@ -71,8 +110,9 @@ export async function ensureRun(o: ExperimentOptions, model: ModelName, dataset:
     // Different settings (the reader changed the settings cell): start that run again.
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  const a = await openTrainingData(datasetDir(cycle ? 'celeba' : dataset, o.dataRoot), cycle ? 'face' : DOMAIN[dataset], config, { limit: o.limit });
-  const b = cycle ? await openTrainingData(datasetDir('anime', o.dataRoot), 'anime', config, { limit: o.limit }) : undefined;
+  const data = experimentData(model, dataset, o.dataRoot);
+  const a = await openTrainingData(data.a.dir, data.a.domain, config, { limit: o.limit });
+  const b = data.b ? await openTrainingData(data.b.dir, data.b.domain, config, { limit: o.limit }) : undefined;
   await train({ config, out: dir, data: a.source, dataB: b?.source, dataPaths: { a: a.path, b: b?.path }, onStep: o.onStep });
   return dir;
 }

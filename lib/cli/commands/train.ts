@@ -5,6 +5,7 @@ import { openTrainingData } from '../../train/trainingData';
 import { train } from '../../train/trainer';
 import { validateConfig } from '../../train/recipes/registry';
 import { optionParser, parseIntOption, parseSizeOption, useBackend } from '../context';
+import { collectRepeated, definedOnly, parseParams } from '../params';
 
 
 export function registerTrainCommand(program: Command): void {
@@ -21,12 +22,14 @@ export function registerTrainCommand(program: Command): void {
     .option('--steps <n>', 'training iterations (generator steps)', optionParser(parseIntOption('--steps')))
     .option('--epochs <e>', 'epochs over domain A instead of --steps', optionParser(parseIntOption('--epochs')))
     .option('--seed <k>', 'random seed', optionParser(parseIntOption('--seed')))
+    .option('-p, --param <name=value>', 'one setting of the preset, e.g. -p checkpointEvery=50 (repeatable)', collectRepeated, [])
     .option('--limit <n>', 'use only the first n images of each folder', optionParser(parseIntOption('--limit')))
     .requiredOption('--out <dir>', 'run folder (checkpoint, log.jsonl, samples/)')
     .option('--resume', 'continue the checkpoint in --out up to --steps')
     .action(async (model: string, o, cmd: Command) => {
       if (o.steps !== undefined && o.epochs !== undefined) throw new UserError('give --steps or --epochs, not both');
-      let config: TrainConfig = resolveConfig(model, o.preset, { size: o.size, batch: o.batch, steps: o.steps, seed: o.seed });
+      const params = parseParams(o.param, resolveConfig(model, o.preset));
+      let config: TrainConfig = resolveConfig(model, o.preset, { ...params, ...definedOnly({ size: o.size, batch: o.batch, steps: o.steps, seed: o.seed }) });
       validateConfig(config);
       const backend = await useBackend(cmd);
       const proposed = config.model === 'proposed';

@@ -1,0 +1,108 @@
+/**
+ * Table 1 and the sample figures from whichever runs of a grid are finished, written into the grid
+ * folder (never the project's figures/ unless asked). Table 1 is lib/paper/table1.ts's, scored
+ * as notebook 06 scores it; runs not finished are left out and named.
+ */
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { computeTable1, Table1Result, writeTable1, table1Markdown } from '../paper/table1';
+import { table1Features } from '../paper/table1Features';
+import type { PaperDataset } from '../paper/experiments';
+import { loadRun } from '../train/trainer';
+import { ImageFolder } from '../data/imageFolder';
+import { imageGrid } from '../util/imageGrid';
+import { Rng } from '../util/rng';
+import { writeFileAtomic } from '../util/atomicWrite';
+import { UserError } from '../util/errors';
+import { GridManifest, GridRun, runProgress } from './manifest';
+
+export interface CollectResult {
+  table: { md: string; json: string };
+  result: Table1Result;
+  finished: GridRun[];
+  missing: GridRun[];
+  figures: string[];
+}
+
+export async function collectGrid(m: GridManifest, outDir: string): Promise<CollectResult> {
+  const finished = m.runs.filter((r) => runProgress(r).done);
+  const missing = m.runs.filter((r) => !finished.includes(r));
+  if (!finished.length) throw new UserError(`no run of the grid has finished yet (${m.runs.length} planned): see \`anime-gan grid status\``);
+  const find = (model: string, dataset: PaperDataset, seed: number) =>
+    finished.find((r) => r.model === model && r.seed === seed && (r.dataset === dataset || r.dataset === 'celeba2anime'));
+
+  const features = await table1Features({
+    dataRoot: m.dataRoot,
+    runsDir: m.runsDir,
+    classifierImages: m.table.classifierImages,
+    classifierEpochs: m.table.classifierEpochs,
+  });
+  let result: Table1Result;
+  try {
+    result = await computeTable1({
+      preset: m.preset,
+      dataRoot: m.dataRoot,
+      runsDir: m.runsDir,
+      overrides: m.overrides,
+      limit: m.limit,
+      seeds: m.seeds,
+      evalCount: m.table.evalCount,
+      fidExtractor: features.fid,
+      isExtractors: features.is,
+      runDir: async (model, dataset, seed) => find(model, dataset, seed)?.dir,
+    });
+  } finally {
+    features.dispose();
+  }
+  const files = writeTable1(result, outDir);
+  if (missing.length) {
+    // Say in the table itself that it is partial: its caption names every planned seed.
+    const note = `\n**Missing runs.** ${missing.length} of ${m.runs.length} runs had not finished when this table was written; their cells are left out: ${missing.map((r) => r.name).join(', ')}.\n`;
+    writeFileAtomic(files.md, table1Markdown(result) + note);
+  }
+  const figures = await sampleFigures(finished, outDir);
+  return { table: files, result, finished, missing, figures };
+}
+
+/**
+ * Figures 3–5 as notebooks 03–05 draw them, from the first finished seed of each run: 64 samples
+ * from fixed noise (DCGAN, WGAN), and the cycle model's face → anime → face rows.
+ */
+export async function sampleFigures(finished: GridRun[], outDir: string): Promise<string[]> {
+  const written: string[] = [];
+  const first = (model: string, dataset: string) =>
+    finished.filter((r) => r.model === model && r.dataset === dataset).sort((a, b) => a.seed - b.seed)[0];
+  for (const [model, figure] of [['dcgan', 'figure3'], ['wgan', 'figure4']] as const) {
+    for (const dataset of ['anime', 'celeba'] as const) {
+      const run = first(model, dataset);
+      if (!run) continue;
+      const { model: gan } = loadRun(run.dir);
+      const images = gan.generate(64, 12345);
+      const png = await imageGrid(images, { nrow: 8 });
+      tf.dispose(images);
+      gan.dispose();
+      const file = path.join(outDir, dataset === 'anime' ? `${figure}.png` : `${figure}_${dataset}.png`);
+      writeFileAtomic(file, png);
+      written.push(file);
+    }
+  }
+  const cycle = first('proposed', 'celeba2anime');
+  if (cycle) {
+    const { model, meta } = loadRun(cycle.dir);
+    try {
+      const src = await ImageFolder.open(meta.data.a, { size: meta.config.size });
+      const x = src.sample(8, new Rng('figure5/a2b'));
+      const y = tf.tidy(() => model.networks.G.apply(x, { training: false }) as tf.Tensor4D);
+      const back = tf.tidy(() => model.networks.F.apply(y, { training: false }) as tf.Tensor4D);
+      const grid = tf.concat([x, y, back], 0) as tf.Tensor4D;
+      const png = await imageGrid(grid, { nrow: 8 });
+      tf.dispose([x, y, back, grid]);
+      const file = path.join(outDir, 'figure5.png');
+      writeFileAtomic(file, png);
+      written.push(file);
+    } finally {
+      model.dispose();
+    }
+  }
+  return written;
+}
