@@ -148,5 +148,16 @@ describe('grid on a one-node Slurm cluster', function () {
     expect(out).to.match(new RegExp(`restart 1\\)[^\\n]*${run.name} --resume`));
     // The second start trained only what the checkpoint lacked.
     expect(out).to.include(`done: ${steps - resumedFrom} steps`);
+
+    // collect scores what has finished and names the rest, in its output and under the table.
+    const c = await cli('grid', 'collect', '--grid', grid);
+    expect(c.code, c.stderr).to.equal(0);
+    expect(c.stdout).to.include('1 of 5 runs finished');
+    const others = readManifest(grid).runs.filter((x) => x !== run && x.name !== run.name).map((x) => x.name);
+    expect(c.stdout).to.include(`missing (not finished): ${others.join(', ')}`);
+    const table = fs.readFileSync(path.join(grid, 'table1.md'), 'utf8');
+    expect(table).to.include(`**Missing runs.** 4 of 5 runs`);
+    const cells = JSON.parse(fs.readFileSync(path.join(grid, 'table1.json'), 'utf8')).cells;
+    expect(cells.map((x: { model: string; dataset: string }) => `${x.model}/${x.dataset}`)).to.deep.equal(['dcgan/anime']);
   });
 });
