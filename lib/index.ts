@@ -14,3 +14,4 @@ export * from './presets';
 export * from './paper';
 export * from './divergences';
 export * from './notebook';
+export * from './grid';

@@ -3,12 +3,20 @@
 #   - Debian packages: oneDNN and a compiler for the native backend, Jupyter's client for the
 #     notebooks (nbclient) and Jupyter Notebook for opening them by hand;
 #   - npm ci (builds the library, links it for the notebooks, builds the native addon if it can).
-# Options: --bench also installs PyTorch, the peer that `npm run bench` measures against.
+# Options: --bench also installs PyTorch, the peer that `npm run bench` measures against;
+#          --slurm also installs Slurm and munge, for the tests that run the grid on a one-node
+#          cluster (users submit to their cluster's own Slurm and do not need them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pkgs=(g++ make python3 libdnnl-dev python3-nbclient python3-ipykernel jupyter-nbconvert jupyter-notebook)
-if [[ "${1:-}" == "--bench" ]]; then pkgs+=(python3-torch libopenblas0-pthread python3-numpy); fi
+for opt in "$@"; do
+  case "$opt" in
+    --bench) pkgs+=(python3-torch libopenblas0-pthread python3-numpy) ;;
+    --slurm) pkgs+=(slurm-wlm munge) ;;
+    *) echo "setup: unknown option $opt (known: --bench, --slurm)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -53,13 +53,61 @@ export function datasetDir(dataset: PaperDataset, dataRoot?: string): string | u
   return dataRoot ? path.join(dataRoot, REAL_DATA_DIRS[dataset]) : undefined;
 }
 
-export function experimentDir(o: ExperimentOptions, model: ModelName, dataset: PaperDataset | `${PaperDataset}2${PaperDataset}`, seed: number): string {
+export function experimentDir(o: ExperimentOptions, model: ModelName, dataset: ExperimentDataset, seed: number): string {
   const source = o.dataRoot ? 'real' : 'embedded';
   return path.join(runsRoot(o), o.preset, `${model}-${dataset}-${source}-s${seed}`);
 }
 
 export function experimentConfig(o: ExperimentOptions, model: ModelName, seed: number): TrainConfig {
   return resolveConfig(model, o.preset, { ...o.overrides, seed });
+}
+
+/** A run's data set label: one of Table 1's data sets, or `a2b` for a two-domain model. */
+export type ExperimentDataset = PaperDataset | `${PaperDataset}2${PaperDataset}`;
+
+/** What a run trains on: a real folder under dataRoot, or the embedded data of a domain (dir absent). */
+export interface ExperimentData {
+  /** The run's label in folder names and manifests, e.g. `anime` or `celeba2anime`. */
+  label: ExperimentDataset;
+  a: { dir?: string; domain: Domain };
+  /** Domain B of a two-domain model. */
+  b?: { dir?: string; domain: Domain };
+}
+
+/** The data of `model` on `dataset`; a two-domain model trains between its own domains whatever `dataset` says. */
+export function experimentData(model: ModelName, dataset: ExperimentDataset, dataRoot?: string): ExperimentData {
+  const recipe = recipeOf(model);
+  const side = (d: PaperDataset) => ({ dir: datasetDir(d, dataRoot), domain: DOMAIN[d] });
+  if (recipe.conditional) {
+    const a = datasetOfDomain(recipe.domains.a), b = datasetOfDomain(recipe.domains.b);
+    return { label: `${a}2${b}`, a: side(a), b: side(b) };
+  }
+  if (!(PAPER_DATASETS as readonly string[]).includes(dataset)) throw new Error(`${model} trains on one data set, not ${dataset}`);
+  return { label: dataset, a: side(dataset as PaperDataset) };
+}
+
+/** One run of the grid. */
+export interface ExperimentRun {
+  model: ModelName;
+  /** A two-domain model trains once per seed and serves both of Table 1's columns. */
+  dataset: ExperimentDataset;
+  seed: number;
+  dir: string;
+  config: TrainConfig;
+}
+
+/** Every run Table 1 needs over `seeds`, each once, in the order computeTable1 visits them. */
+export function experimentRuns(o: ExperimentOptions, seeds: readonly number[]): ExperimentRun[] {
+  const runs: ExperimentRun[] = [];
+  for (const model of PAPER_MODELS) {
+    for (const seed of seeds) {
+      const labels = new Set(PAPER_DATASETS.map((d) => experimentData(model, d).label));
+      for (const dataset of labels) {
+        runs.push({ model, dataset, seed, dir: experimentDir(o, model, dataset, seed), config: experimentConfig(o, model, seed) });
+      }
+    }
+  }
+  return runs;
 }
 
 /**
@@ -69,12 +117,8 @@ export function experimentConfig(o: ExperimentOptions, model: ModelName, seed: n
  */
 export async function ensureRun(o: ExperimentOptions, model: ModelName, dataset: PaperDataset, seed: number): Promise<string> {
   const config = experimentConfig(o, model, seed);
-  const recipe = recipeOf(model);
-  // Domain A (the only domain of a one-domain model) and domain B, as data sets.
-  const [dataA, dataB] = recipe.conditional
-    ? [datasetOfDomain(recipe.domains.a), datasetOfDomain(recipe.domains.b)]
-    : [dataset, undefined];
-  const dir = experimentDir(o, model, dataB ? `${dataA}2${dataB}` : dataA, seed);
+  const data = experimentData(model, dataset, o.dataRoot);
+  const dir = experimentDir(o, model, data.label, seed);
   let resume = false;
   if (hasCheckpoint(dir)) {
     const meta = readRunMeta(dir);
@@ -85,8 +129,8 @@ export async function ensureRun(o: ExperimentOptions, model: ModelName, dataset:
     resume = sameSettings(meta.config, config) && meta.step < config.steps;
     if (!resume) discardRun(dir);
   }
-  const a = await openTrainingData(datasetDir(dataA, o.dataRoot), DOMAIN[dataA], config, { limit: o.limit });
-  const b = dataB ? await openTrainingData(datasetDir(dataB, o.dataRoot), DOMAIN[dataB], config, { limit: o.limit }) : undefined;
+  const a = await openTrainingData(data.a.dir, data.a.domain, config, { limit: o.limit });
+  const b = data.b ? await openTrainingData(data.b.dir, data.b.domain, config, { limit: o.limit }) : undefined;
   await train({ config, out: dir, data: a.source, dataB: b?.source, dataPaths: { a: a.path, b: b?.path }, onStep: o.onStep, resume });
   return dir;
 }

@@ -38,6 +38,11 @@ export interface Table1Options extends ExperimentOptions {
   fidExtractor: FeatureExtractor;
   /** Class probabilities for IS, one classifier per data set (or one for both). */
   isExtractors: Record<PaperDataset, FeatureExtractor>;
+  /**
+   * The run folder of a cell; undefined leaves the cell out (a grid's unfinished run). Default:
+   * ensureRun, which trains the run or reuses a finished one.
+   */
+  runDir?: (model: ModelName, dataset: PaperDataset, seed: number) => Promise<string | undefined>;
   /** Extra output per finished cell (notebooks show progress in place). */
   onCell?: (cell: Table1Cell) => void;
 }
@@ -113,7 +118,11 @@ export async function computeTable1(o: Table1Options): Promise<Table1Result> {
     for (const model of PAPER_MODELS) {
       for (const seed of o.seeds) {
         for (const dataset of PAPER_DATASETS) {
-          const dir = await ensureRun(o, model, dataset, seed);
+          const dir = await (o.runDir ?? ((m, d, s) => ensureRun(o, m, d, s)))(model, dataset, seed);
+          if (!dir) {
+            bar.update(++done, { model, dataset, seed });
+            continue;
+          }
           const images = await generatedImages(dir, dataset, o.evalCount, seed, real);
           const fidF = await o.fidExtractor.extract(images);
           const isF = await o.isExtractors[dataset].extract(images);

@@ -6,6 +6,7 @@ import { train } from '../../train/trainer';
 import { hasCheckpoint, readRunMeta } from '../../train/runFolder';
 import { recipeOf } from '../../train/recipes/registry';
 import { optionParser, parseIntOption, parseSizeOption, useBackend } from '../context';
+import { collectRepeated, definedOnly, parseParams } from '../params';
 
 
 export function registerTrainCommand(program: Command): void {
@@ -22,6 +23,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--steps <n>', 'training iterations (generator steps)', optionParser(parseIntOption('--steps', 1)))
     .option('--epochs <e>', 'epochs over domain A instead of --steps', optionParser(parseIntOption('--epochs', 1)))
     .option('--seed <k>', 'random seed', optionParser(parseIntOption('--seed')))
+    .option('-p, --param <name=value>', 'one setting of the preset, e.g. -p checkpointEvery=50 (repeatable)', collectRepeated, [])
     .option('--limit <n>', 'use only the first n images of each folder', optionParser(parseIntOption('--limit', 1)))
     .requiredOption('--out <dir>', 'run folder (checkpoint, log.jsonl, samples/)')
     .option('--resume', "continue the checkpoint in --out with the run's settings, up to --steps (default: the run's own target)")
@@ -30,7 +32,7 @@ export function registerTrainCommand(program: Command): void {
       let config: TrainConfig =
         o.resume && hasCheckpoint(o.out)
           ? resumedConfig(o.out, model, o)
-          : resolveConfig(model, o.preset, { size: o.size, batch: o.batch, steps: o.steps, seed: o.seed });
+          : resolveConfig(model, o.preset, { ...parseParams(o.param, resolveConfig(model, o.preset)), ...definedOnly({ size: o.size, batch: o.batch, steps: o.steps, seed: o.seed }) });
       const recipe = recipeOf(config.model);
       recipe.validate(config);
       const backend = await useBackend(cmd);

@@ -1,0 +1,4 @@
+export * from './manifest';
+export * from './slurm';
+export * from './status';
+export * from './collect';
