@@ -321,7 +321,7 @@ describe('native backend fallback', () => {
       expect(tf.getBackend()).to.equal('wasm');
       expect(lines).to.have.length(1);
       expect(lines[0]).to.match(/native backend unavailable \(disabled by ANIME_GAN_NO_NATIVE\); using wasm/);
-      const y = tf.tidy(() => tf.conv2d(tf.ones([1, 4, 4, 2]), tf.ones([2, 2, 2, 3]), 1, 'valid').dataSync());
+      const y = tf.tidy(() => tf.conv2d(tf.ones<tf.Rank.R4>([1, 4, 4, 2]), tf.ones<tf.Rank.R4>([2, 2, 2, 3]), 1, 'valid').dataSync());
       expect(Array.from(y)).to.deep.equal(new Array(27).fill(8));
     } finally {
       if (saved === undefined) delete process.env[NATIVE_DISABLE_ENV];
