@@ -19,7 +19,7 @@ export const PAPER_MODELS: readonly ModelName[] = ['dcgan', 'wgan', 'proposed'];
 
 const DOMAIN: Record<PaperDataset, Domain> = { celeba: 'face', anime: 'anime' };
 
-/** Real data folders under DATA_ROOT (see ../shared/data/README.md). */
+/** Real data folders under DATA_ROOT (the README's Data section). */
 export const REAL_DATA_DIRS: Record<PaperDataset, string> = {
   celeba: 'celeba-89x109/images',
   anime: 'anime-faces-96/images',

@@ -15,7 +15,7 @@ import { packageVersion } from '../versions';
  * tfjs run the threaded build in Node.
  * We point it at the .wasm files of the installed package explicitly (setWasmPaths) so bundling
  * or a different working directory cannot break the lookup, and register our kernels
- * (lib/backend/kernels/wasmKernels.ts) before it starts.
+ * (lib/backend/kernels/register.ts) before it starts.
  */
 let wasmModule: typeof import('@tensorflow/tfjs-backend-wasm') | undefined;
 
