@@ -88,7 +88,7 @@ export function gradientPenalty(critic: Critic, real: tf.Tensor, fake: tf.Tensor
 }
 
 /**
- * Cycle-consistency loss, eq. (9) as corrected in NOTES.md:
+ * Cycle-consistency loss, eq. (9) as corrected in docs/paper-reading.md (Corrections, 8):
  * E_x ||F(G(x)) - x||_1 + E_y ||G(F(y)) - y||_1, each as a mean absolute error (CycleGAN's L1).
  * realA = x, recA = F(G(x)); realB = y, recB = G(F(y)).
  */

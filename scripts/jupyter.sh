@@ -3,7 +3,7 @@
 # notebooks/, with the project's own tslab kernel (kernels/tslab) found through JUPYTER_PATH, so
 # no `tslab install` is needed. Extra arguments go to Jupyter (e.g. --no-browser --port 8890).
 # The notebooks read ANIME_GAN_PRESET (smoke|quick|paper, default quick) and DATA_ROOT from the
-# environment, e.g.  ANIME_GAN_PRESET=smoke DATA_ROOT=../shared/data scripts/jupyter.sh
+# environment, e.g.  ANIME_GAN_PRESET=smoke DATA_ROOT=/path/to/data scripts/jupyter.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 export JUPYTER_PATH="$root${JUPYTER_PATH:+:$JUPYTER_PATH}"

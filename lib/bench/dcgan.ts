@@ -1,6 +1,6 @@
 /**
  * Training-throughput benchmark of the workbook's DCGAN (lib/train/recipes/dcgan.ts), set up as
- * the PyTorch peer (../shared/bench/peer_dcgan.py): nz 100, ngf = ndf = 64, Adam(2e-4, 0.5, 0.999),
+ * the PyTorch peer (scripts/bench/peer_dcgan.py): nz 100, ngf = ndf = 64, Adam(2e-4, 0.5, 0.999),
  * non-saturating BCE, one D step then one G step per iteration, random "real" images in [-1, 1].
  */
 import * as tf from '@tensorflow/tfjs';

@@ -1,10 +1,11 @@
 /**
- * The PyTorch peer (../shared/bench/peer_dcgan.py next to the repository): one DCGAN training
- * step timed on the CPU, run as a child process so both are measured in the same run.
+ * The PyTorch peer (scripts/bench/peer_dcgan.py): one DCGAN training step timed on the CPU, run
+ * as a child process so both are measured in the same run.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { findPackageRoot } from '../util/projectRoot';
 
 export interface PeerResult {
   peer: string;
@@ -18,20 +19,16 @@ export interface PeerResult {
   omp_wait_policy?: string;
 }
 
-/** Where the peer script is: env ANIME_GAN_PEER, else ../shared/bench/peer_dcgan.py beside the repo. */
+/** The peer shipped with the project. */
+export const PEER_SCRIPT = path.join('scripts', 'bench', 'peer_dcgan.py');
+
+/** Where the peer script is: env ANIME_GAN_PEER, else the project's scripts/bench/peer_dcgan.py. */
 export function findPeerScript(): string | undefined {
   const env = process.env.ANIME_GAN_PEER;
   if (env) return fs.existsSync(env) ? env : undefined;
-  let dir = __dirname;
-  for (let i = 0; i < 6; i++) {
-    const pj = path.join(dir, 'package.json');
-    if (fs.existsSync(pj)) {
-      const p = path.resolve(dir, '..', 'shared', 'bench', 'peer_dcgan.py');
-      return fs.existsSync(p) ? p : undefined;
-    }
-    dir = path.dirname(dir);
-  }
-  return undefined;
+  const root = findPackageRoot();
+  const p = root && path.join(root, PEER_SCRIPT);
+  return p && fs.existsSync(p) ? p : undefined;
 }
 
 /** Debian's python (the one with python3-torch), else python3 on PATH; env ANIME_GAN_PYTHON wins. */
@@ -48,7 +45,7 @@ export function runPeer(
   waitPolicy: 'ours' | 'default' = 'ours',
 ): PeerResult | { error: string } {
   const script = findPeerScript();
-  if (!script) return { error: 'peer script ../shared/bench/peer_dcgan.py not found (set ANIME_GAN_PEER)' };
+  if (!script) return { error: `peer script ${PEER_SCRIPT} not found (set ANIME_GAN_PEER)` };
   // 'ours': the same OpenMP settings as this process (the native addon defaults to passive
   // waits, which also spares the peer's threads from collapsing when cores are shared);
   // 'default': the environment a user would run the peer in (without the setting we added).

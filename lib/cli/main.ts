@@ -9,6 +9,10 @@ import { registerTrainCommand } from './commands/train';
 import { registerSampleCommand } from './commands/sample';
 import { registerDataCommands } from './commands/data';
 import { registerInfoCommand } from './commands/info';
+import { registerMetricsCommands } from './commands/metrics';
+import { registerBenchCommands } from './commands/bench';
+import { registerPaperCommand } from './commands/paper';
+import { registerGridCommands } from './commands/grid';
 import { heapExhaustedError } from '../backend/heapLimit';
 
 export function buildProgram(): Command {
@@ -22,25 +26,11 @@ export function buildProgram(): Command {
   registerSampleCommand(program);
   registerDataCommands(program);
   registerInfoCommand(program);
-  for (const extra of optionalCommands) extra(program);
+  registerMetricsCommands(program);
+  registerBenchCommands(program);
+  registerPaperCommand(program);
+  registerGridCommands(program);
   return program;
-}
-
-/** Commands whose modules may not exist in every build (metrics, bench, paper). */
-const optionalCommands: ((p: Command) => void)[] = [];
-for (const [mod, fn] of [
-  ['./commands/metrics', 'registerMetricsCommands'],
-  ['./commands/bench', 'registerBenchCommands'],
-  ['./commands/paper', 'registerPaperCommand'],
-  ['./commands/grid', 'registerGridCommands'],
-] as const) {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const m = require(mod);
-    if (typeof m[fn] === 'function') optionalCommands.push((p) => m[fn](p));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
-  }
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,8 +1,8 @@
 /**
  * DCGAN (Radford, Metz & Chintala 2015), the paper's first baseline (§5, Fig. 3), built as in
- * PyTorch's DCGAN example and /work/shared/bench/peer_dcgan.py: 4x4 kernels with stride 2,
- * batch norm, ReLU in the generator and LeakyReLU(0.2) in the discriminator, tanh output, no
- * biases, weights ~ N(0, 0.02) and batch-norm gamma ~ N(1, 0.02).
+ * PyTorch's DCGAN example and the benchmark's peer (scripts/bench/peer_dcgan.py): 4x4 kernels
+ * with stride 2, batch norm, ReLU in the generator and LeakyReLU(0.2) in the discriminator, tanh
+ * output, no biases, weights ~ N(0, 0.02) and batch-norm gamma ~ N(1, 0.02).
  *
  * Size: the generator starts from an h0 x w0 map (a transposed conv of kernel h0 x w0 on the
  * 1x1 noise) and doubles it n times; the discriminator mirrors this and ends with an h0 x w0

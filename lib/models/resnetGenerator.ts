@@ -1,6 +1,6 @@
 /**
  * The proposed generator of §4.2 (Fig. 1): a ResNet-18 encoder with an additive skip decoder,
- * image -> image, read as in paper/NOTES.md:
+ * image -> image, read as in docs/paper-reading.md (Generator):
  *
  * - stem: Conv 7x7 (stride 1) - InstanceNorm - ReLU - MaxPool 3x3 stride 2            -> 1/2
  * - reslayer-1..4: two residual blocks each, widths ngf, 2ngf, 4ngf, 8ngf (64..512 at

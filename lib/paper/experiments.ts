@@ -24,7 +24,7 @@ export function datasetOfDomain(domain: Domain): PaperDataset {
   return PAPER_DATASETS.find((d) => DOMAIN[d] === domain)!;
 }
 
-/** Real data folders under DATA_ROOT (see ../shared/data/README.md). */
+/** Real data folders under DATA_ROOT (the README's Data section). */
 export const REAL_DATA_DIRS: Record<PaperDataset, string> = {
   celeba: 'celeba-89x109/images',
   anime: 'anime-faces-96/images',

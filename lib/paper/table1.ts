@@ -2,7 +2,7 @@
  * Table 1 of the paper: IS (eq. 11) and FID (eq. 12) of DCGAN, WGAN and the proposed model on
  * CelebA and anime avatars, mean ± std over seeds, beside the paper's numbers.
  *
- * What each cell measures (NOTES.md's reading; the paper does not say): DCGAN and WGAN generate
+ * What each cell measures (the paper does not say; docs/paper-reading.md, Table 1): DCGAN and WGAN generate
  * from noise and are compared with the data set they were trained on; the proposed model
  * translates, G: face → anime in the Animation column, F: anime → face in the CelebA column,
  * each compared with the real images of its target domain.

@@ -13,8 +13,8 @@ function dcganGrads(): tf.Tensor[] {
     g0: param([4, 2 * 2 * 6], 2),
     g1: param([4, 4, 4, 6], 3),
     g2: param([4, 4, 3, 4], 4),
-    gamma: tf.add(param([4], 5), 1),
-    beta: param([4], 6),
+    gamma: tf.add(param([4], 5), 1) as tf.Tensor1D,
+    beta: param([4], 6) as tf.Tensor1D,
     d1: param([4, 4, 3, 5], 7),
     d2: param([4, 4, 5, 1], 8),
   };
@@ -23,7 +23,8 @@ function dcganGrads(): tf.Tensor[] {
     const v = Object.fromEntries(names.map((n, i) => [n, vals[i]])) as typeof w;
     let h = tf.relu(tf.matMul(z, v.g0)).reshape([3, 2, 2, 6]) as tf.Tensor4D;
     h = tf.conv2dTranspose(h, v.g1 as tf.Tensor4D, [3, 4, 4, 4], 2, 'same');
-    const { mean, variance } = tf.moments(h, [0, 1, 2]);
+    // Moments over every axis but the channels: one value per channel.
+    const { mean, variance } = tf.moments(h, [0, 1, 2]) as { mean: tf.Tensor1D; variance: tf.Tensor1D };
     h = tf.relu(tf.batchNorm(h, mean, variance, v.beta, v.gamma, 1e-5));
     const img = tf.tanh(tf.conv2dTranspose(h, v.g2 as tf.Tensor4D, [3, 8, 8, 3], 2, 'same'));
     let d = tf.leakyRelu(tf.conv2d(img, v.d1 as tf.Tensor4D, 2, 'same'), 0.2);
@@ -37,7 +38,7 @@ function dcganGrads(): tf.Tensor[] {
 
 /** A tiny cycle-model step: reflection pad, 7x7 conv, instance norm, 3x3 stride-2 conv, nearest upsampling, L1 loss. */
 function resnetGrads(): tf.Tensor[] {
-  const x = param([2, 8, 8, 3], 11, 1);
+  const x = param([2, 8, 8, 3], 11, 1) as tf.Tensor4D;
   const vals = [param([7, 7, 3, 4], 12), param([3, 3, 4, 4], 13), param([3, 3, 4, 3], 14)];
   const loss = (w1: tf.Tensor, w2: tf.Tensor, w3: tf.Tensor) => {
     let h = tf.conv2d(tf.mirrorPad(x, [[0, 0], [3, 3], [3, 3], [0, 0]], 'reflect'), w1 as tf.Tensor4D, 1, 'valid');

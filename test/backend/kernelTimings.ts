@@ -35,8 +35,8 @@ const convLayers: { name: string; x: [number, number, number, number]; f: [numbe
     const dy = tf.randomNormal(tf.conv2d(x, w, c.s, c.pad).shape) as tf.Tensor4D;
     const attrs = { strides: c.s, pad: c.pad, dataFormat: 'NHWC' };
     const fwd = median(() => tf.conv2d(x, w, c.s, c.pad));
-    const dW = median(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: c.f }));
-    const dX = median(() => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: c.x }));
+    const dW = median(() => tf.engine().runKernel<tf.Tensor>('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: c.f }));
+    const dX = median(() => tf.engine().runKernel<tf.Tensor>('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: c.x }));
     const orig = originalKernel('wasm', 'Conv2DBackpropInput')!;
     const dXorig = median(() => tf.engine().makeTensorFromTensorInfo(orig.kernelFunc({ inputs: { dy, filter: w }, attrs: { ...attrs, inputShape: c.x }, backend: tf.backend() }) as tf.TensorInfo));
     rows.push(`${c.name}: conv2d ${fwd.toFixed(0)} | Conv2DBackpropFilter (ours) ${dW.toFixed(0)} | Conv2DBackpropInput ours ${dX.toFixed(0)} vs tfjs-wasm ${dXorig.toFixed(0)} (x${(dXorig / dX).toFixed(1)})`);
@@ -47,13 +47,13 @@ const convLayers: { name: string; x: [number, number, number, number]; f: [numbe
   const y = tf.maxPool(x, 2, 2, 'valid');
   const dy = tf.randomNormal(y.shape);
   const pAttrs = { filterSize: 2, strides: 2, pad: 'valid' };
-  const mp = median(() => tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: y }, pAttrs));
+  const mp = median(() => tf.engine().runKernel<tf.Tensor>('MaxPoolGrad', { dy, input: x, output: y }, pAttrs));
   const mpOrig = originalKernel('wasm', 'MaxPoolGrad')!;
   const mpo = median(() => tf.engine().makeTensorFromTensorInfo(mpOrig.kernelFunc({ inputs: { dy, input: x, output: y }, attrs: pAttrs, backend: tf.backend() }) as tf.TensorInfo));
   rows.push(`MaxPoolGrad 2x2 s2 on 64x32x32x64: ours ${mp.toFixed(0)} vs tfjs-wasm (wrong values) ${mpo.toFixed(0)}`);
   const up = tf.randomNormal([64, 64, 64, 64]);
   const rAttrs = { alignCorners: false, halfPixelCenters: true };
-  const rs = median(() => tf.engine().runKernel('ResizeNearestNeighborGrad', { images: x, dy: up }, rAttrs));
+  const rs = median(() => tf.engine().runKernel<tf.Tensor>('ResizeNearestNeighborGrad', { images: x, dy: up }, rAttrs));
   const rsOrig = originalKernel('wasm', 'ResizeNearestNeighborGrad')!;
   const rso = median(() => tf.engine().makeTensorFromTensorInfo(rsOrig.kernelFunc({ inputs: { images: x, dy: up }, attrs: rAttrs, backend: tf.backend() }) as tf.TensorInfo));
   rows.push(`ResizeNearestNeighborGrad x2, halfPixelCenters, 64x32x32x64: ours ${rs.toFixed(0)} vs tfjs-wasm (wrong values) ${rso.toFixed(0)}`);

@@ -36,7 +36,7 @@ describe('backend/kernels: registered kernels agree with the cpu backend', funct
         const x = tf.tensor(seeded(c.x.reduce((a, b) => a * b), k + 1), c.x) as tf.Tensor4D;
         const y = tf.conv2d(x, tf.zeros(c.f) as tf.Tensor4D, c.s, c.pad);
         const dy = tf.tensor(seeded(y.size, k + 100), y.shape);
-        return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: c.s, pad: c.pad, dataFormat: 'NHWC', filterShape: c.f });
+        return tf.engine().runKernel<tf.Tensor>('Conv2DBackpropFilter', { x, dy }, { strides: c.s, pad: c.pad, dataFormat: 'NHWC', filterShape: c.f });
       };
       const got = await on('wasm', run);
       const want = await on('cpu', run);
@@ -51,7 +51,7 @@ describe('backend/kernels: registered kernels agree with the cpu backend', funct
         const filter = tf.tensor(seeded(c.f.reduce((a, b) => a * b), k + 1), c.f) as tf.Tensor4D;
         const y = tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, filter, c.s, c.pad);
         const dy = tf.tensor(seeded(y.size, k + 100), y.shape);
-        return tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { strides: c.s, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x });
+        return tf.engine().runKernel<tf.Tensor>('Conv2DBackpropInput', { dy, filter }, { strides: c.s, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x });
       };
       const got = await on('wasm', run);
       const want = await on('cpu', run);
@@ -78,7 +78,7 @@ describe('backend/kernels: registered kernels agree with the cpu backend', funct
         const x = tf.round(tf.mul(tf.tensor(seeded(shape.reduce((a, b) => a * b), k + 3), shape), 3)) as tf.Tensor4D;
         const y = tf.maxPool(x, f, s, pad);
         const dy = tf.tensor(seeded(y.size, k + 50), y.shape);
-        return tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: y }, { filterSize: f, strides: s, pad });
+        return tf.engine().runKernel<tf.Tensor>('MaxPoolGrad', { dy, input: x, output: y }, { filterSize: f, strides: s, pad });
       };
       const got = await on('wasm', run);
       const want = await on('cpu', run);
@@ -89,7 +89,7 @@ describe('backend/kernels: registered kernels agree with the cpu backend', funct
   it("tfjs-backend-wasm's own MaxPoolGrad is wrong with several channels (why we replace it)", async () => {
     const original = originalKernel('wasm', 'MaxPoolGrad');
     expect(original).to.not.equal(undefined);
-    const shape = [1, 8, 8, 3];
+    const shape: [number, number, number, number] = [1, 8, 8, 3];
     const make = () => {
       const x = tf.tensor(seeded(192, 5), shape) as tf.Tensor4D;
       const y = tf.maxPool(x, 2, 2, 'valid');
@@ -105,7 +105,7 @@ describe('backend/kernels: registered kernels agree with the cpu backend', funct
     theirs.dispose();
     const want = await on('cpu', () => {
       const { x, y, dy } = make();
-      return tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: y }, { filterSize: 2, strides: 2, pad: 'valid' });
+      return tf.engine().runKernel<tf.Tensor>('MaxPoolGrad', { dy, input: x, output: y }, { filterSize: 2, strides: 2, pad: 'valid' });
     });
     expect(relError(bad, want.values)).to.be.above(0.1);
   });
@@ -122,7 +122,7 @@ describe('backend/kernels: registered kernels agree with the cpu backend', funct
               for (let b = 0; b < 2; b++) want[((n * 4 + y) * 3 + x) * 2 + c] += dyv[((n * 8 + 2 * y + a) * 6 + 2 * x + b) * 2 + c];
     for (const backend of ['cpu', 'wasm']) {
       const got = await on(backend, () =>
-        tf.engine().runKernel('ResizeNearestNeighborGrad', { images: tf.zeros([2, 4, 3, 2]), dy: tf.tensor(dyv, [2, 8, 6, 2]) }, { alignCorners: false, halfPixelCenters: false }),
+        tf.engine().runKernel<tf.Tensor>('ResizeNearestNeighborGrad', { images: tf.zeros([2, 4, 3, 2]), dy: tf.tensor(dyv, [2, 8, 6, 2]) }, { alignCorners: false, halfPixelCenters: false }),
       );
       expect(relError(got.values, want), backend).to.be.at.most(1e-6);
     }
@@ -132,7 +132,7 @@ describe('backend/kernels: registered kernels agree with the cpu backend', funct
     // <resize(x), dy> = <x, grad(dy)> for every x, dy exactly when grad is the forward's adjoint.
     const r = intRng(5);
     for (let k = 0; k < 12; k++) {
-      const shape = [r(1, 3), r(1, 6), r(1, 6), r(1, 3)];
+      const shape: [number, number, number, number] = [r(1, 3), r(1, 6), r(1, 6), r(1, 3)];
       const size: [number, number] = [r(1, 13), r(1, 13)];
       const alignCorners = k % 3 === 1;
       const halfPixelCenters = k % 3 === 2;
@@ -141,7 +141,7 @@ describe('backend/kernels: registered kernels agree with the cpu backend', funct
           const x = tf.tensor(seeded(shape.reduce((a, b) => a * b), k + 1), shape) as tf.Tensor4D;
           const y = tf.image.resizeNearestNeighbor(x, size, alignCorners, halfPixelCenters);
           const dy = tf.tensor(seeded(y.size, k + 7), y.shape);
-          const g = tf.engine().runKernel('ResizeNearestNeighborGrad', { images: x, dy }, { alignCorners, halfPixelCenters }) as tf.Tensor;
+          const g = tf.engine().runKernel<tf.Tensor>('ResizeNearestNeighborGrad', { images: x, dy }, { alignCorners, halfPixelCenters });
           expect(g.shape).to.deep.equal(shape);
           return tf.stack([tf.sum(tf.mul(y, dy)), tf.sum(tf.mul(x, g))]);
         });

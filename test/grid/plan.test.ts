@@ -134,7 +134,8 @@ describe('grid: Slurm scripts', function () {
     // Every #SBATCH line comes before the first command, or sbatch ignores it.
     const lines = s.split('\n');
     const firstCommand = lines.findIndex((l) => l.trim() && !l.startsWith('#'));
-    expect(lines.findLastIndex((l) => l.startsWith('#SBATCH'))).to.be.lessThan(firstCommand);
+    const lastSbatch = lines.map((l, i) => (l.startsWith('#SBATCH') ? i : -1)).reduce((a, b) => Math.max(a, b), -1);
+    expect(lastSbatch).to.be.lessThan(firstCommand);
     expect(s).to.include('export ANIME_GAN_BACKEND=tfjs-node-gpu');
     for (const r of m.runs) expect(s).to.include(`${r.index}) RUN=${r.dir}`);
     expect(s).to.include('scontrol requeue "$SLURM_JOB_ID"');

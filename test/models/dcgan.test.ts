@@ -18,10 +18,10 @@ interface PeerFixture {
 describe('DCGAN', () => {
   before(useCpu);
 
-  describe('matches the peer (PyTorch DCGAN example, /work/shared/bench/peer_dcgan.py)', () => {
+  describe('matches the peer (PyTorch DCGAN example, scripts/bench/peer_dcgan.py)', () => {
     // Reference counts: sum(p.numel() for p in m.parameters()) of the peer's generator(size) and
     // discriminator(size) at nz=100, ngf=ndf=64 (torch 1.13, Debian python3-torch), printed by
-    //   /usr/bin/python3 -c "import torch.nn as nn; ns={'nn':nn,'nz':100,'ngf':64,'ndf':64}; s=open('/work/shared/bench/peer_dcgan.py').read(); exec(s[s.index('def generator('):s.index('G, D = generator')], ns); print([sum(p.numel() for p in f(n).parameters()) for n in (64,32) for f in (ns['generator'], ns['discriminator'])])"
+    //   /usr/bin/python3 -c "import torch.nn as nn; ns={'nn':nn,'nz':100,'ngf':64,'ndf':64}; s=open('scripts/bench/peer_dcgan.py').read(); exec(s[s.index('def generator('):s.index('G, D = generator')], ns); print([sum(p.numel() for p in f(n).parameters()) for n in (64,32) for f in (ns['generator'], ns['discriminator'])])"
     //   -> [3576704, 2765568, 1068928, 663296]
     // Buffers (BN running mean + var): sum of b.numel() over named_buffers() without num_batches_tracked.
     const PEER = {

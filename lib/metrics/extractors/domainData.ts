@@ -63,7 +63,7 @@ export interface LabelledLoadOptions {
 
 /**
  * The tagged anime faces: `<root>/anime-faces-96/tags.csv` (file,hair,eye) and its images.
- * `root` is DATA_ROOT (e.g. ../shared/data); untagged rows and rare classes are dropped.
+ * `root` is DATA_ROOT, the folder with the real data sets; untagged rows and rare classes are dropped.
  */
 export async function loadAnimeTags(root: string, opts: LabelledLoadOptions): Promise<LabelledImages> {
   const dir = path.join(root, 'anime-faces-96');

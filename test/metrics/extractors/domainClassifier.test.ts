@@ -152,7 +152,7 @@ describe('domain-classifier extractor', function () {
   it('loads the tagged anime faces with their hair classes (needs DATA_ROOT)', async function () {
     const root = process.env.DATA_ROOT;
     if (!root || !fs.existsSync(path.join(root, 'anime-faces-96', 'tags.csv'))) {
-      console.log('    SKIPPED: set DATA_ROOT (e.g. ../shared/data) to read anime-faces-96/tags.csv');
+      console.log('    SKIPPED: set DATA_ROOT (the folder with the real data sets, see README: Data) to read anime-faces-96/tags.csv');
       return this.skip();
     }
     const d = await loadAnimeTags(root, { attribute: 'hair', size: 32, limit: 50, minCount: 1 });

@@ -1,8 +1,8 @@
 /**
  * Measurements for the report (not a mocha test; run by hand):
- *   DATA_ROOT=../shared/data node -r ts-node/register/transpile-only test/metrics/extractors/measure.ts domain [hair|eye] [epochs] [out]
+ *   DATA_ROOT=/path/to/data node -r ts-node/register/transpile-only test/metrics/extractors/measure.ts domain [hair|eye] [epochs] [out]
  *   node -r ts-node/register/transpile-only test/metrics/extractors/measure.ts synth [n] [epochs] [out]
- *   DATA_ROOT=.. node -r ts-node/register/transpile-only test/metrics/extractors/measure.ts is CLASSIFIER_DIR [n]
+ *   DATA_ROOT=/path/to/data node -r ts-node/register/transpile-only test/metrics/extractors/measure.ts is CLASSIFIER_DIR [n]
  *   node -r ts-node/register/transpile-only test/metrics/extractors/measure.ts speed nsfwjs-proxy|domain-classifier|inception-v3-fid [n]
  * Backend: wasm (ANIME_GAN_MEASURE_BACKEND=cpu to compare).
  */

@@ -97,7 +97,7 @@ describe('nsfwjs-proxy extractor (offline proxy Inception)', function () {
         const root = process.env.DATA_ROOT;
         const dir = root && path.join(root, 'anime-faces-96', 'images');
         if (!dir || !fs.existsSync(dir)) {
-          console.log('    SKIPPED: set DATA_ROOT (e.g. ../shared/data) to run this on real anime faces');
+          console.log('    SKIPPED: set DATA_ROOT (the folder with the real data sets, see README: Data) to run this on real anime faces');
           return this.skip();
         }
         files = Array.from({ length: 2 * n }, (_, i) => path.join(dir, `${100 + i}.jpg`));
@@ -121,7 +121,7 @@ describe('nsfwjs-proxy extractor (offline proxy Inception)', function () {
     const root = process.env.DATA_ROOT;
     const dir = root && path.join(root, 'anime-faces-96', 'images');
     if (!dir || !fs.existsSync(dir)) {
-      console.log('    SKIPPED: set DATA_ROOT (e.g. ../shared/data) to run this on real anime faces');
+      console.log('    SKIPPED: set DATA_ROOT (the folder with the real data sets, see README: Data) to run this on real anime faces');
       return this.skip();
     }
     const n = 16;
