@@ -10,6 +10,7 @@
  *   (Radford et al. 2015; Arjovsky et al. 2017; Zhu et al. 2017), full width.
  */
 import { UserError } from './util/errors';
+import type { NormKind } from './models/common';
 
 export type ModelName = 'dcgan' | 'wgan' | 'wgan-gp' | 'proposed';
 export const MODEL_NAMES: readonly ModelName[] = ['dcgan', 'wgan', 'wgan-gp', 'proposed'];
@@ -49,6 +50,8 @@ export interface TrainConfig {
   lambdaCyc: number;
   /** The proposed model's adversarial loss: the paper's Wasserstein + clipping, or WGAN-GP. */
   proposedAdversarial: 'wgan-clip' | 'wgan-gp';
+  /** Normalisation inside the proposed model's PatchGAN critics (pix2pix/CycleGAN: instance). */
+  criticNorm: NormKind;
   sampleEvery: number;
   checkpointEvery: number;
   logEvery: number;
@@ -94,6 +97,7 @@ const common: Omit<TrainConfig, 'model' | 'size' | 'batch' | 'steps'> = {
   gpWeight: 10,
   lambdaCyc: 10,
   proposedAdversarial: 'wgan-clip',
+  criticNorm: 'instance',
   sampleEvery: 500,
   checkpointEvery: 500,
   logEvery: 1,

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ImageFolder } from '../data/imageFolder';
 import { loadRun } from '../train/trainer';
 import type { Direction } from '../train/ganModel';
-import { imageGrid } from '../util/imageGrid';
+import { cellScale, imageGrid, READABLE_CELL } from '../util/imageGrid';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { UserError } from '../util/errors';
 import { Rng } from '../util/rng';
@@ -18,6 +18,19 @@ export interface FigureFile {
   file: string;
   png: Buffer;
   caption: string;
+}
+
+/**
+ * Smallest side of one image in a figure's grid. Images trained at 32×32 are enlarged ×3
+ * nearest-neighbour (each pixel a 3×3 block) so a reader sees what the model drew; the caption
+ * says so.
+ */
+export const FIGURE_CELL = READABLE_CELL;
+
+/** The caption's note on enlargement, empty when the images are shown at their own size. */
+export function enlargementNote(size: readonly number[]): string {
+  const k = cellScale(Math.min(size[0], size[1]), FIGURE_CELL);
+  return k > 1 ? ` (${size[0]}×${size[1]} images enlarged ×${k}, nearest-neighbour)` : '';
 }
 
 function writeFigure(figures: string, name: string, png: Buffer, caption: string): FigureFile {
@@ -38,10 +51,10 @@ export async function dataGridFigure(
 ): Promise<FigureFile> {
   const folder = await ImageFolder.open(dir, { size, limit: 1000 });
   const images = folder.sample(opts.count, new Rng(`figure2/${name}`));
-  const png = await imageGrid(images, { nrow: Math.ceil(Math.sqrt(opts.count)) });
+  const png = await imageGrid(images, { nrow: Math.ceil(Math.sqrt(opts.count)), minCell: FIGURE_CELL });
   images.dispose();
   const file = path.join(opts.figures, name);
-  return writeFigure(opts.figures, name, png, `**${opts.title}** (${folder.length} images in \`${dir}\`) → \`${file}\``);
+  return writeFigure(opts.figures, name, png, `**${opts.title}** (${folder.length} images in \`${dir}\`${enlargementNote(size)}) → \`${file}\``);
 }
 
 /** The fixed noise seed of Figures 3 and 4. */
@@ -60,16 +73,18 @@ export async function noiseSampleFigures(
   for (const [dataset, dir] of Object.entries(runs)) {
     const { model } = loadRun(dir);
     let png: Buffer;
+    let note = '';
     try {
       if (model.conditional) throw new UserError(`${dir} holds a ${model.config.model} run, which translates images: it has no samples from noise`);
       const images = model.sample(64, FIGURE_NOISE_SEED);
-      png = await imageGrid(images, { nrow: 8 });
+      png = await imageGrid(images, { nrow: 8, minCell: FIGURE_CELL });
+      note = enlargementNote(model.config.size);
       images.dispose();
     } finally {
       model.dispose();
     }
     const name = dataset === 'anime' ? `${figure}.png` : `${figure}_${dataset}.png`;
-    out.push(writeFigure(opts.figures, name, png, `**${opts.title}, ${dataset}** → \`${path.join(opts.figures, name)}\``));
+    out.push(writeFigure(opts.figures, name, png, `**${opts.title}, ${dataset}**${note} → \`${path.join(opts.figures, name)}\``));
   }
   return out;
 }
@@ -89,13 +104,13 @@ export async function translationFigures(runDir: string, opts: { figures: string
       const y = model.translate(x, there);
       const xr = model.translate(y, there === 'a2b' ? 'b2a' : 'a2b');
       const grid = tf.concat([x, y, xr], 0) as tf.Tensor4D;
-      const png = await imageGrid(grid, { nrow: 8 });
+      const png = await imageGrid(grid, { nrow: 8, minCell: FIGURE_CELL });
       tf.dispose([x, y, xr, grid]);
       return png;
     };
     if (!meta.data.b) throw new UserError(`${runDir} records no domain-B data folder`);
-    const a2b = writeFigure(opts.figures, 'figure5.png', await rows(meta.data.a, 'a2b'), '**Figure 5: face → anime (G), and back (F∘G)**');
-    const b2a = writeFigure(opts.figures, 'figure5_anime2face.png', await rows(meta.data.b, 'b2a'), '**anime → face (F), and back (G∘F)**');
+    const a2b = writeFigure(opts.figures, 'figure5.png', await rows(meta.data.a, 'a2b'), `**Figure 5: face → anime (G), and back (F∘G)**${enlargementNote(meta.config.size)}`);
+    const b2a = writeFigure(opts.figures, 'figure5_anime2face.png', await rows(meta.data.b, 'b2a'), `**anime → face (F), and back (G∘F)**${enlargementNote(meta.config.size)}`);
     return { a2b, b2a };
   } finally {
     model.dispose();

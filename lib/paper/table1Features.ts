@@ -12,7 +12,7 @@ import * as path from 'path';
 import { getExtractor } from '../metrics/extractors/registry';
 import type { FeatureExtractor } from '../metrics/extractors/types';
 import { EXTRACTOR_DEFAULTS } from '../metrics/extractors/defaults';
-import { domainClassifierExtractor, loadDomainClassifier, saveDomainClassifier, DomainClassifier } from '../metrics/extractors/domainClassifier';
+import { DOMAIN_CLASSIFIER_META, domainClassifierExtractor, loadDomainClassifier, saveDomainClassifier, DomainClassifier } from '../metrics/extractors/domainClassifier';
 import { trainAnimeTagClassifier, trainSynthClassifier } from '../metrics/extractors/domainTraining';
 import { embeddedDataset } from '../data/synth/dataset';
 import { PaperDataset, runsRoot } from './experiments';
@@ -39,7 +39,7 @@ export async function table1Features(o: Table1FeatureOptions): Promise<Table1Fea
   const cache = path.join(runsRoot(o), 'classifiers');
   const train = async (name: string, make: () => Promise<DomainClassifier>): Promise<DomainClassifier> => {
     const dir = path.join(cache, `${name}-n${o.classifierImages}-e${o.classifierEpochs}`);
-    if (fs.existsSync(path.join(dir, 'model.json'))) return loadDomainClassifier(dir);
+    if (fs.existsSync(path.join(dir, DOMAIN_CLASSIFIER_META))) return loadDomainClassifier(dir);
     const clf = await make();
     await saveDomainClassifier(clf, dir);
     return clf;

@@ -12,7 +12,7 @@ import { writeJsonAtomic } from '../util/atomicWrite';
 import { progress as makeProgress } from '../util/progress';
 import { Rng } from '../util/rng';
 import { yieldToEventLoop } from '../util/yieldToEventLoop';
-import { saveImageGrid } from '../util/imageGrid';
+import { READABLE_CELL, saveImageGrid } from '../util/imageGrid';
 import { BatchStream, ImageSource } from './batchStream';
 import {
   modelArrays,
@@ -167,11 +167,11 @@ async function trainLocked(opts: TrainOptions): Promise<TrainResult> {
     if (model.conditional) {
       const images = model.translate(sampleInputs!, 'a2b');
       const grid = tf.concat([sampleInputs!, images], 0) as tf.Tensor4D;
-      await saveImageGrid(grid, file, { nrow: sampleInputs!.shape[0] });
+      await saveImageGrid(grid, file, { nrow: sampleInputs!.shape[0], minCell: READABLE_CELL });
       tf.dispose([images, grid]);
     } else {
       const images = model.sample(SAMPLE_GRID, sampleSeed);
-      await saveImageGrid(images, file, { nrow: 8 });
+      await saveImageGrid(images, file, { nrow: 8, minCell: READABLE_CELL });
       images.dispose();
     }
   };

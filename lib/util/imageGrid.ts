@@ -10,6 +10,20 @@ export interface ImageGridOptions {
   padding?: number;
   /** padding colour, 0..255 grey level; default 255 (white) */
   padValue?: number;
+  /**
+   * Smallest side, in pixels, of each image in the grid: smaller images are enlarged by the
+   * smallest whole factor that reaches it, nearest-neighbour (each pixel becomes a k×k block, so
+   * nothing is invented). Default 0: images at their own size.
+   */
+  minCell?: number;
+}
+
+/** A readable side for one image of a grid: 32-pixel samples become 96 (×3). */
+export const READABLE_CELL = 96;
+
+/** The whole factor that brings a side of `side` pixels to at least `minCell`. */
+export function cellScale(side: number, minCell = 0): number {
+  return Math.max(1, Math.ceil(minCell / side));
 }
 
 /**
@@ -18,9 +32,11 @@ export interface ImageGridOptions {
  */
 export async function imageGrid(images: tf.Tensor4D, opts: ImageGridOptions = {}): Promise<Buffer> {
   if (images.rank !== 4) throw new UserError(`imageGrid expects a [n, h, w, c] tensor, got shape [${images.shape}]`);
-  const [n, h, w, c] = images.shape;
+  const [n, h0, w0, c] = images.shape;
   if (c !== 1 && c !== 3) throw new UserError(`imageGrid expects 1 or 3 channels, got ${c}`);
   if (n === 0) throw new UserError('imageGrid got an empty batch');
+  const k = cellScale(Math.min(h0, w0), opts.minCell);
+  const [h, w] = [h0 * k, w0 * k];
   const nrow = Math.max(1, Math.min(n, opts.nrow ?? Math.ceil(Math.sqrt(n))));
   const pad = Math.max(0, opts.padding ?? 2);
   const padValue = opts.padValue ?? 255;
@@ -29,9 +45,10 @@ export async function imageGrid(images: tf.Tensor4D, opts: ImageGridOptions = {}
   const W = ncol * w + (ncol + 1) * pad;
   const H = rows * h + (rows + 1) * pad;
 
-  const pixels = tf.tidy(() =>
-    images.clipByValue(-1, 1).add(1).mul(127.5).round().toInt(),
-  );
+  const pixels = tf.tidy(() => {
+    const big = k > 1 ? tf.image.resizeNearestNeighbor(images, [h, w]) : images;
+    return big.clipByValue(-1, 1).add(1).mul(127.5).round().toInt();
+  });
   const src = await pixels.data();
   pixels.dispose();
 

@@ -11,6 +11,26 @@ describe('util/imageGrid', () => {
     await tf.setBackend('cpu');
   });
 
+  it('minCell enlarges each image by a whole factor, nearest-neighbour (every pixel a k×k block)', async () => {
+    const before = tf.memory().numTensors;
+    // Two 2×3 images; the smaller side 2 needs k = ceil(5 / 2) = 3 to reach 5 pixels.
+    const x = tf.tidy(() => tf.stack([tf.linspace(-1, 1, 18).reshape([2, 3, 3]), tf.fill([2, 3, 3], 1)]) as tf.Tensor4D);
+    const png = await imageGrid(x, { nrow: 2, padding: 1, minCell: 5 });
+    const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height]).to.deep.equal([2 * 9 + 3, 6 + 2]);
+    const small = await sharp(await imageGrid(x, { nrow: 2, padding: 0 })).raw().toBuffer();
+    // Pixel (py, px) of the enlarged first image equals pixel (py/3, px/3) of the original.
+    for (let py = 0; py < 6; py++) {
+      for (let px = 0; px < 9; px++) {
+        for (let ch = 0; ch < 3; ch++) {
+          expect(data[((1 + py) * info.width + 1 + px) * 3 + ch]).to.equal(small[(Math.floor(py / 3) * 6 + Math.floor(px / 3)) * 3 + ch]);
+        }
+      }
+    }
+    x.dispose();
+    expect(tf.memory().numTensors).to.equal(before);
+  });
+
   it('tiles n images nrow per row with padding, mapping [-1, 1] to [0, 255]', async () => {
     const before = tf.memory().numTensors;
     // 5 images of 4×3: image k is a constant grey (k/4)·2 − 1

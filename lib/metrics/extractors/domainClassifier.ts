@@ -230,7 +230,9 @@ export async function trainDomainClassifier(opts: TrainDomainClassifierOptions):
   };
 }
 
-const META_FILE = 'domain_classifier.json';
+/** The file a saved classifier is recognised by. */
+export const DOMAIN_CLASSIFIER_META = 'domain_classifier.json';
+const META_FILE = DOMAIN_CLASSIFIER_META;
 const WEIGHTS_FILE = 'weights.bin';
 
 /** Save as TF.js weights (weights.bin + a weights manifest inside domain_classifier.json, with classes and accuracy). */

@@ -37,7 +37,7 @@ function createProposed(config: TrainConfig): TranslationGanModel {
   const gp = lipschitz(config) === 'penalty';
   let seedOffset = 0;
   const gen = () => resnetGenerator({ size: config.size, ngf: config.resnetNgf, seed: config.seed + (seedOffset++) });
-  const disc = () => patchganDiscriminator({ size: config.size, ndf: config.ndf, seed: config.seed + (seedOffset++) });
+  const disc = () => patchganDiscriminator({ size: config.size, ndf: config.ndf, norm: config.criticNorm ?? 'instance', seed: config.seed + (seedOffset++) });
   const nets = { G: gen(), F: gen(), Dx: disc(), Dy: disc() };
   const optG = makeOptimizer(config.optimizerG);
   const optD = makeOptimizer(config.optimizerD);

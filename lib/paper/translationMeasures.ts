@@ -1,0 +1,150 @@
+/**
+ * Has the cycle model learned to translate? Four measures of a face → anime translator G with its
+ * way back F, each with the baseline that gives it meaning:
+ *
+ * 1. domain: FID(G(faces), anime) beside FID(faces, anime), the untranslated baseline, and the
+ *    floor FID(anime, other anime) — a translation moves the images toward the anime set;
+ * 2. anime traits: how many hair classes of an anime hair classifier G(faces) covers (a class
+ *    counts when it is the top prediction for at least 1% of the images), beside real anime's;
+ * 3. identity: the cycle L1 mean |F(G(x)) − x| (images in [−1, 1]) beside that of the faces'
+ *    mean image, the error of a translator that forgot its input;
+ * 4. dependence: where the faces' hair colours are known (the embedded data's attributes), how
+ *    often the classifier reads the input's hair colour in G(face), beside the rate expected if
+ *    output and input were independent (the product of the two marginals).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { FeatureExtractor } from '../metrics/extractors/types';
+import { fidFromFeatures } from '../metrics/fid';
+
+/** One direction of a trained translator, in inference mode; returns a new tensor. */
+export type Translate = (images: tf.Tensor4D) => tf.Tensor4D;
+
+export interface TranslationMeasureInputs {
+  /** Domain-A images (faces) the translator did not train on, NHWC in [−1, 1]. */
+  faces: tf.Tensor4D;
+  /** Domain-B images (anime), NHWC in [−1, 1]; split in two halves for the floor. */
+  anime: tf.Tensor4D;
+  /** A → B (G) and B → A (F). */
+  toB: Translate;
+  toA: Translate;
+  /** Features for the FIDs (e.g. the proxy Inception). */
+  fid: FeatureExtractor;
+  /** Anime hair classifier (its `probs` give classes). */
+  hair: FeatureExtractor;
+  /** Class names of `hair`, to match the faces' known hair colours. */
+  hairClasses: readonly string[];
+  /** Known hair colour of each face ('' where unknown or not visible). */
+  faceHair?: readonly string[];
+  /** Images translated at once. */
+  batchSize?: number;
+}
+
+export interface TranslationMeasures {
+  n: number;
+  fid: { translated: number; untranslated: number; floor: number };
+  hairClasses: { translated: number; real: number; total: number };
+  cycleL1: { translated: number; meanImage: number };
+  /** Null where the faces' hair colours are not known (real data). */
+  dependence: { agreement: number; chance: number; n: number } | null;
+}
+
+/** Classes that are the top prediction for at least `minShare` of the rows. */
+export function coveredClasses(probs: Float32Array, classes: number, minShare = 0.01): number {
+  const n = probs.length / classes;
+  const counts = new Array<number>(classes).fill(0);
+  for (let i = 0; i < n; i++) counts[topClass(probs, i, classes)]++;
+  return counts.filter((c) => c >= minShare * n).length;
+}
+
+function topClass(probs: Float32Array, row: number, classes: number): number {
+  let best = 0;
+  for (let c = 1; c < classes; c++) if (probs[row * classes + c] > probs[row * classes + best]) best = c;
+  return best;
+}
+
+/**
+ * Agreement between a known label and a predicted one, beside chance: the share of rows where
+ * they match, and Σ_c P(known = c)·P(predicted = c), the share expected if they were independent.
+ */
+export function labelAgreement(known: readonly string[], predicted: readonly string[]): { agreement: number; chance: number; n: number } {
+  const rows = known.map((k, i) => [k, predicted[i]] as const).filter(([k]) => k !== '');
+  const n = rows.length;
+  if (n === 0) return { agreement: NaN, chance: NaN, n: 0 };
+  const share = (xs: string[]) => {
+    const m = new Map<string, number>();
+    for (const x of xs) m.set(x, (m.get(x) ?? 0) + 1 / n);
+    return m;
+  };
+  const pk = share(rows.map(([k]) => k));
+  const pp = share(rows.map(([, p]) => p));
+  let chance = 0;
+  for (const [c, p] of pk) chance += p * (pp.get(c) ?? 0);
+  return { agreement: rows.filter(([k, p]) => k === p).length / n, chance, n };
+}
+
+/** Apply `f` batch by batch (translators at batch 1000 would not fit small heaps). */
+function mapBatched(x: tf.Tensor4D, batch: number, f: Translate): tf.Tensor4D {
+  const parts: tf.Tensor4D[] = [];
+  for (let s = 0; s < x.shape[0]; s += batch) {
+    const b = Math.min(batch, x.shape[0] - s);
+    parts.push(tf.tidy(() => f(x.slice([s, 0, 0, 0], [b, -1, -1, -1]))));
+  }
+  const out = tf.concat(parts, 0) as tf.Tensor4D;
+  tf.dispose(parts);
+  return out;
+}
+
+export async function translationMeasures(i: TranslationMeasureInputs): Promise<TranslationMeasures> {
+  const batch = i.batchSize ?? 50;
+  const n = i.faces.shape[0];
+  const fakeB = mapBatched(i.faces, batch, i.toB);
+  try {
+    const back = mapBatched(fakeB, batch, i.toA);
+    const [cycle, meanImage] = tf.tidy(() => {
+      const mean = tf.mean(i.faces, 0, true);
+      return [tf.mean(tf.abs(tf.sub(back, i.faces))), tf.mean(tf.abs(tf.sub(i.faces, mean)))];
+    });
+    back.dispose();
+    const cycleL1 = { translated: (await cycle.data())[0], meanImage: (await meanImage.data())[0] };
+    tf.dispose([cycle, meanImage]);
+
+    const half = Math.floor(i.anime.shape[0] / 2);
+    const animeA = i.anime.slice(0, half), animeB = i.anime.slice(half, half);
+    const feats = async (x: tf.Tensor4D) => (await i.fid.extract(x)).features;
+    const [fFake, fFaces, fAnime, fAnimeA, fAnimeB] = [await feats(fakeB), await feats(i.faces), await feats(i.anime), await feats(animeA), await feats(animeB)];
+    tf.dispose([animeA, animeB]);
+    const fid = {
+      translated: fidFromFeatures(fFake, fAnime, i.fid.dim),
+      untranslated: fidFromFeatures(fFaces, fAnime, i.fid.dim),
+      floor: fidFromFeatures(fAnimeA, fAnimeB, i.fid.dim),
+    };
+
+    const classes = i.hairClasses.length;
+    const probsFake = (await i.hair.extract(fakeB)).probs!;
+    const probsReal = (await i.hair.extract(i.anime)).probs!;
+    const hairClasses = { translated: coveredClasses(probsFake, classes), real: coveredClasses(probsReal, classes), total: classes };
+    const dependence = i.faceHair
+      ? labelAgreement(i.faceHair, Array.from({ length: n }, (_, r) => i.hairClasses[topClass(probsFake, r, classes)]))
+      : null;
+    return { n, fid, hairClasses, cycleL1, dependence };
+  } finally {
+    fakeB.dispose();
+  }
+}
+
+/** The measures as a Markdown table with what each baseline means. */
+export function translationMeasuresMarkdown(rows: { label: string; m: TranslationMeasures }[]): string {
+  const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : '–');
+  const lines = [
+    '| run | FID(G(faces), anime) | FID(faces, anime) | floor | hair classes of G(faces) | real anime | cycle L1 | mean-image L1 | hair colour kept | chance |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const { label, m } of rows) {
+    const dep = m.dependence;
+    lines.push(
+      `| ${label} | ${f(m.fid.translated)} | ${f(m.fid.untranslated)} | ${f(m.fid.floor)} | ${m.hairClasses.translated} of ${m.hairClasses.total} | ` +
+        `${m.hairClasses.real} | ${f(m.cycleL1.translated)} | ${f(m.cycleL1.meanImage)} | ${dep ? `${(100 * dep.agreement).toFixed(0)}%` : '–'} | ${dep ? `${(100 * dep.chance).toFixed(0)}%` : '–'} |`,
+    );
+  }
+  return lines.join('\n');
+}
