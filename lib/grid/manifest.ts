@@ -4,6 +4,7 @@
  * Indexed Jobs as one more file each) runs task i as "train run i into its folder, resuming".
  * The manifest and the scripts live in the grid folder, beside the runs, on the shared file system.
  */
+import { isClassifierTraining } from '../paper/table1Features';
 import * as fs from 'fs';
 import * as path from 'path';
 import { experimentData, experimentRuns, ExperimentOptions, ExperimentRun, runsRoot } from '../paper/experiments';
@@ -56,11 +57,6 @@ export interface PlanOptions {
 }
 
 /** Notebook 06's classifier settings per preset (its settings cell), for presets it knows. */
-const CLASSIFIER: Record<string, { images: number; epochs: number }> = {
-  smoke: { images: 64, epochs: 1 },
-  quick: { images: 2000, epochs: 8 },
-  paper: { images: 5000, epochs: 12 },
-};
 
 /** The grid of `preset`: every run of Table 1 over its seeds, each with its training command. */
 export function planGrid(o: PlanOptions): GridManifest {
@@ -78,7 +74,7 @@ export function planGrid(o: PlanOptions): GridManifest {
     }
     return { ...r, index, name: path.basename(r.dir), train: trainArgs(r, { ...o, dataRoot, params }) };
   });
-  const clf = CLASSIFIER[o.preset] ?? CLASSIFIER.quick;
+  const clf = isClassifierTraining(o.preset);
   return {
     kind: 'anime-gan-grid',
     version: 1,

@@ -17,9 +17,22 @@ import { trainAnimeTagClassifier, trainSynthClassifier } from '../metrics/extrac
 import { embeddedDataset } from '../data/synth/dataset';
 import { PaperDataset, runsRoot } from './experiments';
 
+/** How many labelled images and epochs train the IS classifiers, by preset (quick for others). */
+export const IS_CLASSIFIER_TRAINING: Readonly<Record<string, { images: number; epochs: number }>> = {
+  smoke: { images: 64, epochs: 1 },
+  quick: { images: 2000, epochs: 8 },
+  paper: { images: 5000, epochs: 12 },
+};
+
+export function isClassifierTraining(preset: string): { images: number; epochs: number } {
+  return IS_CLASSIFIER_TRAINING[preset] ?? IS_CLASSIFIER_TRAINING.quick;
+}
+
 export interface Table1Features {
   fid: FeatureExtractor;
   is: Record<PaperDataset, FeatureExtractor>;
+  /** Class names of each IS classifier (undefined where the proxy's ImageNet classes stand in). */
+  classNames: Record<PaperDataset, string[] | undefined>;
   /** Held-out accuracy of each trained classifier (NaN where none was trained). */
   classifierAccuracy: Record<PaperDataset, number>;
   dispose(): void;
@@ -64,6 +77,7 @@ export async function table1Features(o: Table1FeatureOptions): Promise<Table1Fea
   return {
     fid,
     is,
+    classNames: { celeba: celeba?.classNames, anime: anime.classNames },
     classifierAccuracy: { celeba: celeba?.heldOutAccuracy ?? NaN, anime: anime.heldOutAccuracy },
     dispose() {
       for (const e of new Set([fid, is.celeba, is.anime])) e.dispose();

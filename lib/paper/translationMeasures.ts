@@ -14,7 +14,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { FeatureExtractor } from '../metrics/extractors/types';
+import * as path from 'path';
 import { fidFromFeatures } from '../metrics/fid';
+import { embeddedDataset, isEmbeddedDataset } from '../data/synth/dataset';
+import { ImageFolder } from '../data/imageFolder';
+import { readCsv } from '../data/csv';
+import { loadRun } from '../train/trainer';
+import { UserError } from '../util/errors';
 
 /** One direction of a trained translator, in inference mode; returns a new tensor. */
 export type Translate = (images: tf.Tensor4D) => tf.Tensor4D;
@@ -108,15 +114,14 @@ export async function translationMeasures(i: TranslationMeasureInputs): Promise<
     const cycleL1 = { translated: (await cycle.data())[0], meanImage: (await meanImage.data())[0] };
     tf.dispose([cycle, meanImage]);
 
-    const half = Math.floor(i.anime.shape[0] / 2);
-    const animeA = i.anime.slice(0, half), animeB = i.anime.slice(half, half);
     const feats = async (x: tf.Tensor4D) => (await i.fid.extract(x)).features;
-    const [fFake, fFaces, fAnime, fAnimeA, fAnimeB] = [await feats(fakeB), await feats(i.faces), await feats(i.anime), await feats(animeA), await feats(animeB)];
-    tf.dispose([animeA, animeB]);
+    const [fFake, fFaces, fAnime] = [await feats(fakeB), await feats(i.faces), await feats(i.anime)];
+    const half = Math.floor(i.anime.shape[0] / 2) * i.fid.dim;
     const fid = {
       translated: fidFromFeatures(fFake, fAnime, i.fid.dim),
       untranslated: fidFromFeatures(fFaces, fAnime, i.fid.dim),
-      floor: fidFromFeatures(fAnimeA, fAnimeB, i.fid.dim),
+      // Half the anime set against the other half: what two samples of the same domain score.
+      floor: fidFromFeatures(fAnime.subarray(0, half), fAnime.subarray(half, 2 * half), i.fid.dim),
     };
 
     const classes = i.hairClasses.length;
@@ -147,4 +152,43 @@ export function translationMeasuresMarkdown(rows: { label: string; m: Translatio
     );
   }
   return lines.join('\n');
+}
+
+export interface CycleRunMeasureOptions {
+  /** Images per set (faces, anime). */
+  n: number;
+  /** FID features and the anime hair classifier (e.g. from table1Features). */
+  fid: FeatureExtractor;
+  hair: FeatureExtractor;
+  hairClasses: readonly string[];
+}
+
+/**
+ * The four measures of a trained cycle run. On the embedded data the faces and anime are a set
+ * the run never saw (seed 1; runs train on seed 0) and the faces' hair colours are known; on
+ * real data they are the first n images of the run's own folders, and dependence is not measured.
+ */
+export async function cycleRunMeasures(runDir: string, o: CycleRunMeasureOptions): Promise<TranslationMeasures> {
+  const { model, meta } = loadRun(runDir);
+  const size = meta.config.size;
+  const embedded = isEmbeddedDataset(meta.data.a);
+  const faceDir = embedded ? await embeddedDataset('face', { n: o.n, size, seed: 1 }) : meta.data.a;
+  const animeDir = embedded ? await embeddedDataset('anime', { n: o.n, size, seed: 1 }) : meta.data.b!;
+  const [fa, an] = [await ImageFolder.open(faceDir, { size, limit: o.n }), await ImageFolder.open(animeDir, { size, limit: o.n })];
+  const faces = fa.batchAt([...Array(fa.length).keys()]);
+  const anime = an.batchAt([...Array(an.length).keys()]);
+  try {
+    if (!model.conditional) throw new UserError(`${runDir} holds a ${meta.config.model} run, which does not translate images`);
+    const faceHair = embedded
+      ? readCsv(path.join(faceDir, 'attributes.csv')).slice(0, fa.length).map((r) => (r.hairLength === 'bald' ? '' : r.hair))
+      : undefined;
+    return await translationMeasures({
+      faces, anime, faceHair, fid: o.fid, hair: o.hair, hairClasses: o.hairClasses,
+      toB: (x) => model.translate(x, 'a2b'),
+      toA: (x) => model.translate(x, 'b2a'),
+    });
+  } finally {
+    tf.dispose([faces, anime]);
+    model.dispose();
+  }
 }

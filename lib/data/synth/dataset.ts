@@ -80,6 +80,11 @@ export function readSynthAttributes<D extends SynthDomain>(dir: string, domain: 
   });
 }
 
+/** Whether `dir` is a synthetic data set (it carries the attributes every image was drawn from). */
+export function isEmbeddedDataset(dir: string): boolean {
+  return fs.existsSync(path.join(dir, 'attributes.csv'));
+}
+
 /** The cache folder: $ANIME_GAN_CACHE, else <project>/.cache. */
 export function cacheRoot(): string {
   return process.env.ANIME_GAN_CACHE ? path.resolve(process.env.ANIME_GAN_CACHE) : path.join(projectRoot(), '.cache');
