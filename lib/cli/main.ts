@@ -32,6 +32,7 @@ for (const [mod, fn] of [
   ['./commands/metrics', 'registerMetricsCommands'],
   ['./commands/bench', 'registerBenchCommands'],
   ['./commands/paper', 'registerPaperCommand'],
+  ['./commands/parity', 'registerParityCommand'],
 ] as const) {
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
