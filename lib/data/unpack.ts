@@ -1,8 +1,9 @@
 /**
  * Unpacking downloaded archives. Zip (CelebA's img_align_celeba.zip, the anime-face sets) goes
- * through yauzl, which reads the central directory and streams one entry at a time to disk, so a
- * 1.4 GB archive never sits in memory (fflate, which the workbook uses for small .npz files, would
- * hold it whole); it handles zip64 and refuses entry names that escape the target folder.
+ * through yauzl, which reads the central directory (the zip's authoritative index) and streams one
+ * entry at a time to disk, so a 1.4 GB archive never sits in memory (fflate's unzipSync, which the
+ * workbook uses for small .npz files, takes the whole archive as one buffer); it handles zip64 and
+ * refuses entry names that escape the target folder.
  * .tar.gz / .tgz / .tar go through `tar` (npm's own), streamed, which strips absolute paths and
  * `..` the same way.
  */
