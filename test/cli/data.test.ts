@@ -144,6 +144,7 @@ describe('cli: anime-gan data download / prepare', function () {
     expect(fs.readdirSync(dir).sort()).to.deep.equal(['000001.png', '000002.png', '000003.png']);
     expect(fs.readFileSync(path.join(out, 'celeba-align', 'README.txt'), 'utf8')).to.equal('test archive\n');
     expect(r.stderr).to.include('checksum verified');
+    expect(r.stderr).to.include('unpacked 5 files'); // 3 images, README.txt, padding.bin
     const last = r.stderr.trim().split('\n').pop()!;
     expect(last).to.match(new RegExp(`^images: 3 in ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} `));
     expect(last).to.include('--preset celeba');
@@ -160,6 +161,7 @@ describe('cli: anime-gan data download / prepare', function () {
     expect(r.code, r.stderr).to.equal(0);
     const dir = path.join(out, 'anime-faces-getchu-64', 'anime', 'faces');
     expect(fs.readdirSync(dir).sort()).to.deep.equal(['0.png', '1.png']);
+    expect(r.stderr).to.include(`unpacked 2 files into ${path.join(out, 'anime-faces-getchu-64')}`);
     expect(r.stderr.trim().split('\n').pop()).to.include(`images: 2 in ${dir}`);
   });
 
