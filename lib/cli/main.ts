@@ -13,6 +13,7 @@ import { registerMetricsCommands } from './commands/metrics';
 import { registerBenchCommands } from './commands/bench';
 import { registerPaperCommand } from './commands/paper';
 import { registerGridCommands } from './commands/grid';
+import { registerParityCommand } from './commands/parity';
 import { heapExhaustedError } from '../backend/heapLimit';
 
 export function buildProgram(): Command {
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerBenchCommands(program);
   registerPaperCommand(program);
   registerGridCommands(program);
+  registerParityCommand(program);
   return program;
 }
 

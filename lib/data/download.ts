@@ -14,6 +14,11 @@ export interface DownloadOptions {
   retries?: number;
   /** extra request headers */
   headers?: Record<string, string>;
+  /**
+   * inspects the complete part file before the checksum (e.g. refuses an HTML page served in
+   * place of the file); when it throws, the part file is removed and the error passed on
+   */
+  checkContent?: (file: string) => void | Promise<void>;
 }
 
 export interface DownloadResult {
@@ -85,8 +90,10 @@ export async function download(url: string, dest: string, opts: DownloadOptions 
     bar?.stop();
   }
 
-  const d = await fileDigests(part);
+  let d: { sha256: string; md5: string };
   try {
+    await opts.checkContent?.(part);
+    d = await fileDigests(part);
     checkDigests(d, want, dest, '');
   } catch (err) {
     fs.rmSync(part, { force: true });

@@ -5,3 +5,4 @@ export * from './imageFolder';
 export * from './tags';
 export * from './download';
 export * from './registry';
+export * from './unpack';

@@ -113,17 +113,18 @@ function fortranToC(data: Float64Array, shape: number[]): Float64Array {
   return out;
 }
 
-/** Encode a float64 array as a .npy v1.0 file ('<f8', C order). */
-export function encodeNpy(data: ArrayLike<number>, shape: number[]): Uint8Array {
+/** Encode an array as a .npy v1.0 file (C order): float64 ('<f8', the default) or uint8 ('|u1', images). */
+export function encodeNpy(data: ArrayLike<number>, shape: number[], dtype: '<f8' | '|u1' = '<f8'): Uint8Array {
   const count = shape.reduce((a, b) => a * b, 1);
   if (count !== data.length) throw new Error(`encodeNpy: shape (${shape.join(', ')}) holds ${count} values, got ${data.length}`);
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
-  let header = `{'descr': '<f8', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  let header = `{'descr': '${dtype}', 'fortran_order': False, 'shape': ${shapeText}, }`;
   // pad with spaces so that magic(6) + version(2) + length(2) + header ends on a 64-byte boundary
   const unpadded = 10 + header.length + 1;
   header += ' '.repeat((64 - (unpadded % 64)) % 64) + '\n';
   if (header.length > 65535) throw new Error('encodeNpy: header too long for format 1.0');
-  const out = new Uint8Array(10 + header.length + count * 8);
+  const itemSize = dtype === '|u1' ? 1 : 8;
+  const out = new Uint8Array(10 + header.length + count * itemSize);
   out.set(MAGIC, 0);
   out[6] = 1;
   out[7] = 0;
@@ -131,7 +132,8 @@ export function encodeNpy(data: ArrayLike<number>, shape: number[]): Uint8Array 
   view.setUint16(8, header.length, true);
   for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
   const start = 10 + header.length;
-  for (let i = 0; i < count; i++) view.setFloat64(start + i * 8, data[i], true);
+  if (dtype === '|u1') out.set(data, start);
+  else for (let i = 0; i < count; i++) view.setFloat64(start + i * 8, data[i], true);
   return out;
 }
 

@@ -5,3 +5,4 @@ export * from './progress';
 export * from './imageGrid';
 export * from './projectRoot';
 export * from './yieldToEventLoop';
+export * from './imageFiles';

@@ -1,10 +1,12 @@
 import { Command } from 'commander';
 import { writeSynthDataset } from '../../data/synth';
 import { optionParser, parseIntOption, parseSizeOption } from '../context';
+import { registerDataDownloadCommand } from './dataDownload';
+import { registerDataPrepareCommand } from './dataPrepare';
 
 
 export function registerDataCommands(program: Command): void {
-  const data = program.command('data').description('data sets: the embedded procedural set, downloads');
+  const data = program.command('data').description('data sets: the embedded procedural set, downloads of the real ones, preprocessing');
   data
     .command('synth')
     .description('render the embedded procedural data set (anime avatars or photo-style faces) with known attributes')
@@ -17,4 +19,6 @@ export function registerDataCommands(program: Command): void {
       const r = await writeSynthDataset({ domain: o.domain, n: o.n, size: o.size, seed: o.seed, out: o.out });
       process.stderr.write(`wrote ${r.count} ${o.domain} images to ${r.dir}\n`);
     });
+  registerDataDownloadCommand(data);
+  registerDataPrepareCommand(data);
 }
