@@ -43,6 +43,8 @@ export interface TranslationMeasureInputs {
   faceHair?: readonly string[];
   /** Images translated at once. */
   batchSize?: number;
+  /** Features of `faces` and `anime` under `fid`, when already computed (they do not depend on the run). */
+  realFeatures?: { faces: Float32Array; anime: Float32Array };
 }
 
 export interface TranslationMeasures {
@@ -115,7 +117,9 @@ export async function translationMeasures(i: TranslationMeasureInputs): Promise<
     tf.dispose([cycle, meanImage]);
 
     const feats = async (x: tf.Tensor4D) => (await i.fid.extract(x)).features;
-    const [fFake, fFaces, fAnime] = [await feats(fakeB), await feats(i.faces), await feats(i.anime)];
+    const fFake = await feats(fakeB);
+    const fFaces = i.realFeatures?.faces ?? (await feats(i.faces));
+    const fAnime = i.realFeatures?.anime ?? (await feats(i.anime));
     const half = Math.floor(i.anime.shape[0] / 2) * i.fid.dim;
     const fid = {
       translated: fidFromFeatures(fFake, fAnime, i.fid.dim),
@@ -168,6 +172,16 @@ export interface CycleRunMeasureOptions {
  * the run never saw (seed 1; runs train on seed 0) and the faces' hair colours are known; on
  * real data they are the first n images of the run's own folders, and dependence is not measured.
  */
+/** Features of the real sets, by extractor, folder and count: the same for every run scored. */
+const realFeatureCache = new Map<string, Float32Array>();
+
+async function realFeatures(fid: FeatureExtractor, dir: string, images: tf.Tensor4D): Promise<Float32Array> {
+  const key = `${fid.name}|${fid.description}|${dir}|${images.shape[0]}`;
+  let f = realFeatureCache.get(key);
+  if (!f) realFeatureCache.set(key, (f = (await fid.extract(images)).features));
+  return f;
+}
+
 export async function cycleRunMeasures(runDir: string, o: CycleRunMeasureOptions): Promise<TranslationMeasures> {
   const { model, meta } = loadRun(runDir);
   const size = meta.config.size;
@@ -184,6 +198,7 @@ export async function cycleRunMeasures(runDir: string, o: CycleRunMeasureOptions
       : undefined;
     return await translationMeasures({
       faces, anime, faceHair, fid: o.fid, hair: o.hair, hairClasses: o.hairClasses,
+      realFeatures: { faces: await realFeatures(o.fid, faceDir, faces), anime: await realFeatures(o.fid, animeDir, anime) },
       toB: (x) => model.translate(x, 'a2b'),
       toA: (x) => model.translate(x, 'b2a'),
     });
