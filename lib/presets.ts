@@ -136,7 +136,7 @@ export const PRESETS: Record<string, Preset> = {
       ...common,
       size: [32, 32],
       batch: 64,
-      steps: 1200,
+      steps: 800,
       // Half the papers' widths: at 16 the samples stayed blurry (docs/cycle-experiments.md).
       ngf: 32,
       ndf: 32,
@@ -150,9 +150,9 @@ export const PRESETS: Record<string, Preset> = {
     perModel: {
       ...originalPerModel,
       // RMSProp at 5e-5 barely moves in a few hundred steps; WGAN's own paper trains for 100k.
-      // Five critic steps per generator step: 600 WGAN steps at batch 32 cost about what 1500
+      // Five critic steps per generator step: 400 WGAN steps at batch 32 cost about what 1000
       // DCGAN steps at 64 do.
-      wgan: { ...originalPerModel.wgan, steps: 600, batch: 32, optimizerG: { name: 'rmsprop', lr: 2e-4 }, optimizerD: { name: 'rmsprop', lr: 2e-4 } },
+      wgan: { ...originalPerModel.wgan, steps: 400, batch: 32, optimizerG: { name: 'rmsprop', lr: 2e-4 }, optimizerD: { name: 'rmsprop', lr: 2e-4 } },
       // The paper's model departs from §4.2's objective here, for reasons measured in
       // docs/cycle-experiments.md: weight clipping does not bound an instance-normalised critic
       // (its loss sits at the clip bound from step 150 on) and without normalisation the clipped
@@ -161,7 +161,7 @@ export const PRESETS: Record<string, Preset> = {
       // 2e-4 the cycle loss had not moved after 500 steps even with the critics switched off.
       proposed: {
         ...originalPerModel.proposed,
-        steps: 1200,
+        steps: 800,
         batch: 8,
         ndf: 16,
         proposedAdversarial: 'wgan-gp',
