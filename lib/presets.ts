@@ -69,6 +69,8 @@ export interface Preset {
   /** Defaults shared by all models, then per-model overrides. */
   base: Omit<TrainConfig, 'model'>;
   perModel?: Partial<Record<ModelName, Partial<TrainConfig>>>;
+  /** Length in epochs over domain A, for presets whose `steps` is 0 (it depends on the data set's size). */
+  epochs?: number;
 }
 
 const adamDcgan: OptimizerConfig = { name: 'adam', lr: 2e-4, beta1: 0.5, beta2: 0.999 };
@@ -175,11 +177,12 @@ export const PRESETS: Record<string, Preset> = {
   paper: {
     name: 'paper',
     description: '§5.2 exactly: SGD lr 0.002, 200 epochs, 96×96 anime / 128×160 CelebA; for a GPU',
+    epochs: 200,
     base: {
       ...common,
       size: [96, 96],
       batch: 64,
-      steps: 0, // set from --epochs 200 and the data set's size
+      steps: 0, // set from `epochs` (or --epochs) and the data set's size
       optimizerG: sgdPaper,
       optimizerD: sgdPaper,
       sampleEvery: 1000,
@@ -231,4 +234,14 @@ export function resolveConfig(
   const m = model as ModelName;
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
   return { ...preset.base, ...(preset.perModel?.[m] ?? {}), ...defined, model: m } as TrainConfig;
+}
+
+/** The preset's length in epochs, when it gives one instead of steps. */
+export function presetEpochs(presetName: string): number | undefined {
+  return PRESETS[presetName]?.epochs;
+}
+
+/** Generator steps of `epochs` passes over `images` images in whole batches. */
+export function stepsForEpochs(epochs: number, images: number, batch: number): number {
+  return epochs * Math.floor(images / batch);
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { MODEL_NAMES, ModelName, OptimizerConfig, PRESETS, presetNames, resolveConfig, TrainConfig } from '../lib/presets';
+import { MODEL_NAMES, ModelName, OptimizerConfig, PRESETS, presetEpochs, presetNames, resolveConfig, stepsForEpochs, TrainConfig } from '../lib/presets';
 import { checkResnetSize } from '../lib/models/resnetGenerator';
 import { checkPatchGanSize } from '../lib/models/patchgan';
 import { dcganLayout } from '../lib/models/dcgan';
@@ -149,5 +149,16 @@ describe('presets', () => {
         optimizerG: { name: 'adam', lr: 2e-4, beta1: 0.5, beta2: 0.999 }, batch: 1, lambdaCyc: 10,
       });
     });
+  });
+
+  it('a preset without a step count gives its length in epochs (the paper: 200), turned into steps by the data set\'s size', () => {
+    for (const name of presetNames()) {
+      const steps = resolveConfig('dcgan', name).steps;
+      if (steps < 1) expect(presetEpochs(name), name).to.be.a('number').above(0);
+    }
+    expect(presetEpochs('paper')).to.equal(200);
+    expect(presetEpochs('quick')).to.equal(undefined);
+    // 200 epochs of 15,000 images at batch 64: 234 whole batches each.
+    expect(stepsForEpochs(200, 15000, 64)).to.equal(200 * 234);
   });
 });

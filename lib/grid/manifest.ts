@@ -8,7 +8,7 @@ import { isClassifierTraining } from '../paper/table1Features';
 import * as fs from 'fs';
 import * as path from 'path';
 import { experimentData, experimentRuns, ExperimentOptions, ExperimentRun, runsRoot } from '../paper/experiments';
-import { resolveConfig, TrainConfig } from '../presets';
+import { resolveConfig, TrainConfig, presetEpochs } from '../presets';
 import { hasCheckpoint, readLog, readRunMeta } from '../train/runFolder';
 import { writeJsonAtomic } from '../util/atomicWrite';
 import { UserError } from '../util/errors';
@@ -69,8 +69,8 @@ export function planGrid(o: PlanOptions): GridManifest {
   const seeds = o.seeds ?? template.tableSeeds;
   if (!seeds.length) throw new UserError('--seeds: give at least one seed');
   const runs = experimentRuns(exp, seeds).map((r, index): GridRun => {
-    if (r.config.steps < 1 && o.epochs === undefined) {
-      throw new UserError(`the ${o.preset} preset sets no step count for ${r.model}: give --epochs (the paper: 200) or -p steps=N`);
+    if (r.config.steps < 1 && o.epochs === undefined && presetEpochs(o.preset) === undefined) {
+      throw new UserError(`the ${o.preset} preset sets no step count for ${r.model}: give --epochs or -p steps=N`);
     }
     return { ...r, index, name: path.basename(r.dir), train: trainArgs(r, { ...o, dataRoot, params }) };
   });

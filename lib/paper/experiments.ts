@@ -5,12 +5,13 @@
  * what notebook 06 evaluates.
  */
 import * as path from 'path';
-import { ModelName, resolveConfig, TrainConfig } from '../presets';
+import { ModelName, presetEpochs, resolveConfig, stepsForEpochs, TrainConfig } from '../presets';
 import { discardRun, hasCheckpoint, isComplete, readRunMeta } from '../train/runFolder';
 import { openTrainingData, Domain } from '../train/trainingData';
 import { train } from '../train/trainer';
 import { recipeOf } from '../train/recipes/registry';
 import { projectRoot } from '../util/projectRoot';
+import { UserError } from '../util/errors';
 
 /** Table 1's two columns: CelebA faces and anime avatars. */
 export type PaperDataset = 'celeba' | 'anime';
@@ -116,9 +117,17 @@ export function experimentRuns(o: ExperimentOptions, seeds: readonly number[]): 
  * Returns its folder.
  */
 export async function ensureRun(o: ExperimentOptions, model: ModelName, dataset: PaperDataset, seed: number): Promise<string> {
-  const config = experimentConfig(o, model, seed);
+  let config = experimentConfig(o, model, seed);
   const data = experimentData(model, dataset, o.dataRoot);
   const dir = experimentDir(o, model, data.label, seed);
+  const a = await openTrainingData(data.a.dir, data.a.domain, config, { limit: o.limit });
+  const b = data.b ? await openTrainingData(data.b.dir, data.b.domain, config, { limit: o.limit }) : undefined;
+  if (config.steps < 1) {
+    // A preset measured in epochs (the paper's 200): its length follows the data set's size.
+    const epochs = presetEpochs(o.preset);
+    if (epochs === undefined) throw new UserError(`the ${o.preset} preset sets no length for ${model}: give { steps } in the overrides`);
+    config = { ...config, steps: stepsForEpochs(epochs, a.source.length, config.batch) };
+  }
   let resume = false;
   if (hasCheckpoint(dir)) {
     const meta = readRunMeta(dir);
@@ -129,8 +138,6 @@ export async function ensureRun(o: ExperimentOptions, model: ModelName, dataset:
     resume = sameSettings(meta.config, config) && meta.step < config.steps;
     if (!resume) discardRun(dir);
   }
-  const a = await openTrainingData(data.a.dir, data.a.domain, config, { limit: o.limit });
-  const b = data.b ? await openTrainingData(data.b.dir, data.b.domain, config, { limit: o.limit }) : undefined;
   await train({ config, out: dir, data: a.source, dataB: b?.source, dataPaths: { a: a.path, b: b?.path }, onStep: o.onStep, resume });
   return dir;
 }

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { MODEL_NAMES, presetNames, resolveConfig, TrainConfig } from '../../presets';
+import { MODEL_NAMES, presetEpochs, presetNames, stepsForEpochs, resolveConfig, TrainConfig } from '../../presets';
 import { UserError } from '../../util/errors';
 import { openTrainingData } from '../../train/trainingData';
 import { train } from '../../train/trainer';
@@ -40,10 +40,12 @@ export function registerTrainCommand(program: Command): void {
       const domains = recipe.conditional ? recipe.domains : undefined;
       const a = await openTrainingData(o.data, domains?.a ?? o.domain, config, { limit: o.limit });
       const b = domains ? await openTrainingData(o.dataB, domains.b, config, { limit: o.limit }) : undefined;
-      if (o.epochs !== undefined) config = { ...config, steps: o.epochs * Math.floor(a.source.length / config.batch) };
+      // --epochs, else the preset's epochs when it sets no step count (the paper preset: 200).
+      const epochs: number | undefined = o.epochs ?? (config.steps < 1 ? presetEpochs(o.preset) : undefined);
+      if (epochs !== undefined) config = { ...config, steps: stepsForEpochs(epochs, a.source.length, config.batch) };
       if (config.steps < 1) {
         throw new UserError(
-          o.epochs !== undefined
+          epochs !== undefined
             ? `nothing to train: ${a.source.length} images make no whole batch of ${config.batch}; lower --batch or add images`
             : `nothing to train: the ${o.preset} preset sets its length in epochs; give --steps or --epochs`,
         );
