@@ -63,12 +63,14 @@ describe('presets', () => {
   }
 
   describe('precedence: preset base < per-model values < overrides', () => {
-    it('per-model values win over the base (quick: the proposed model at batch 8, WGAN 600 steps)', () => {
-      expect(PRESETS.quick.base.batch).to.equal(32);
-      expect(resolveConfig('proposed', 'quick').batch).to.equal(8);
-      expect(resolveConfig('dcgan', 'quick').batch).to.equal(32);
-      expect(resolveConfig('wgan', 'quick').steps).to.equal(600);
-      expect(resolveConfig('dcgan', 'quick').steps).to.equal(1000);
+    it('per-model values win over the base (quick: the proposed model and WGAN set their own batch and steps)', () => {
+      const { base, perModel } = PRESETS.quick;
+      expect(perModel?.proposed?.batch).to.not.equal(base.batch);
+      expect(resolveConfig('proposed', 'quick').batch).to.equal(perModel?.proposed?.batch);
+      expect(resolveConfig('dcgan', 'quick').batch).to.equal(base.batch);
+      expect(perModel?.wgan?.steps).to.not.equal(base.steps);
+      expect(resolveConfig('wgan', 'quick').steps).to.equal(perModel?.wgan?.steps);
+      expect(resolveConfig('dcgan', 'quick').steps).to.equal(base.steps);
     });
 
     it('overrides win over both, field by field', () => {
@@ -82,8 +84,8 @@ describe('presets', () => {
 
     it('an override given as undefined (an option not set on the command line) keeps the preset value', () => {
       const c = resolveConfig('wgan', 'quick', { steps: undefined, batch: undefined });
-      expect(c.steps).to.equal(600);
-      expect(c.batch).to.equal(32);
+      expect(c.steps).to.equal(PRESETS.quick.perModel?.wgan?.steps);
+      expect(c.batch).to.equal(PRESETS.quick.perModel?.wgan?.batch);
     });
 
     it('the model named in the call wins over a model in the overrides', () => {
