@@ -5,7 +5,8 @@ import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
-import { findJupyterPython, listNotebooks, projectRoot, runNotebook } from '../../lib/notebook/runNotebooks';
+import { REPORT_FIGURES, writeReport } from '../../lib/notebook/report';
+import { findJupyterPython, listNotebooks, NotebookResult, projectRoot, runNotebook } from '../../lib/notebook/runNotebooks';
 
 /**
  * The notebooks as a user meets them: Jupyter Notebook (Debian's 6.4, what scripts/jupyter.sh
@@ -301,8 +302,9 @@ describe('notebooks in a browser (Jupyter Notebook + Chromium, smoke preset)', f
     });
   }
 
-  describe('the executed copies anime-gan paper writes', () => {
+  describe('the executed copies anime-gan paper writes, and its report', () => {
     const executed = path.join(work, 'notebooks', 'executed');
+    const executedResults: NotebookResult[] = [];
     for (const num of ['01', '06']) {
       it(`${num}: opens trusted, every plot drawn${num === '06' ? ', Table 1 shown' : ''}`, async function () {
         const { python, reason } = findJupyterPython();
@@ -321,6 +323,7 @@ describe('notebooks in a browser (Jupyter Notebook + Chromium, smoke preset)', f
         });
         expect(r.ok, r.error ? `${r.error.stderr}` : '').to.equal(true);
         expect(r.signed, 'the executed copy was signed').to.equal(true);
+        executedResults.push(r);
         await openNotebook(page, `${base}/notebooks/notebooks/executed/${path.basename(file)}`);
         const c = await waitDrawn(page);
         expect(c.trusted, 'the executed copy opens trusted').to.equal(true);
@@ -336,6 +339,43 @@ describe('notebooks in a browser (Jupyter Notebook + Chromium, smoke preset)', f
         await shutDownKernel(page);
       });
     }
+
+    it('the report opens from file://: the index shows the figures and Table 1, each page draws its plots', async function () {
+      if (executedResults.length === 0) this.skip();
+      const figures = path.join(work, 'figures');
+      const index = writeReport({
+        results: executedResults, outDir: path.join(work, 'report'), figuresDir: figures, preset: 'smoke', parameters: {},
+        backend: 'the kernels\' (not recorded by this test)', startedAt: new Date(), seconds: 0, projectRoot: root,
+      });
+      await page.goto(`file://${index}`);
+      const shown = await page.evaluate(() => ({
+        images: Array.from(document.images).map((i) => ({ src: i.getAttribute('src'), ok: i.naturalWidth > 0 })),
+        table1: Array.from(document.querySelectorAll('table')).some((t) => /IS CelebA/.test(t.textContent ?? '')),
+        links: Array.from(document.querySelectorAll('a')).map((a) => a.getAttribute('href')),
+      }));
+      const expected = REPORT_FIGURES.filter((f) => fs.existsSync(path.join(figures, f.file))).length;
+      expect(expected, 'figures the browser run wrote').to.be.at.least(5);
+      expect(shown.images.filter((i) => i.ok).length, JSON.stringify(shown.images)).to.equal(expected);
+      expect(shown.table1, 'Table 1 in the index').to.equal(true);
+      for (const r of executedResults) {
+        const pageFile = `${path.basename(r.name, '.ipynb')}.html`;
+        expect(shown.links).to.include(pageFile);
+        await page.goto(`file://${path.join(work, 'report', pageFile)}`);
+        const start = Date.now();
+        let drawn = { plots: 0, drawn: 0 };
+        do {
+          await page.waitForTimeout(250);
+          drawn = await page.evaluate(() => ({
+            plots: document.querySelectorAll('.anime-gan-plot').length,
+            drawn: document.querySelectorAll('.anime-gan-plot.js-plotly-plot .main-svg').length > 0
+              ? Array.from(document.querySelectorAll('.anime-gan-plot')).filter((el) => el.querySelector('.main-svg')).length
+              : 0,
+          }));
+        } while (drawn.drawn < drawn.plots && Date.now() - start < 30_000);
+        expect(drawn.plots, `${pageFile}: plots`).to.be.above(0);
+        expect(drawn.drawn, `${pageFile}: plots drawn from file://`).to.equal(drawn.plots);
+      }
+    });
 
     it('an exported plot opens from file:// with the one plotly.min.js beside it', async function () {
       const figures = path.join(work, 'figures');

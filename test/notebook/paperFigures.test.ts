@@ -59,8 +59,9 @@ describe('anime-gan paper: figures go where asked, never over the committed ones
       const at = nb.cells.findIndex((c: { metadata?: { tags?: string[] } }) => tags(c).includes('parameters'));
       const injected = nb.cells[at + 1];
       expect(tags(injected)).to.deep.equal(['injected-parameters']);
-      expect(injected.source).to.include('const SEED = 3;');
-      expect(injected.source).to.include('// not settings of this notebook: ngf');
+      const source = ([] as string[]).concat(injected.source).join('');
+      expect(source).to.include('const SEED = 3;');
+      expect(source).to.include('// not settings of this notebook: ngf');
       expect(injected.outputs.some((o: { name?: string }) => o.name === 'stderr'), 'the injected cell ran cleanly').to.equal(false);
       expect(nb.metadata.anime_gan.parameters).to.deep.equal({ SEED: 3, ngf: 8 });
       // The report: the notebook as HTML without its own plotly copy, one plotly.min.js, an index.
