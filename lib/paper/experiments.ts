@@ -127,7 +127,10 @@ export async function ensureRun(o: ExperimentOptions, model: ModelName, dataset:
     // cell) is trained again.
     if (sameSettings(meta.config, config) && meta.step === config.steps && isComplete(meta)) return dir;
     resume = sameSettings(meta.config, config) && meta.step < config.steps;
-    if (!resume) discardRun(dir);
+    // Said aloud: in a notebook, Kernel › Interrupt ends the cell before the trainer's own message
+    // (checkpoint saved at step N) can reach it, so the rerun cell says what it continues.
+    if (resume) console.log(`${dir}: continuing from step ${meta.step} of ${config.steps} (an earlier training stopped there)`);
+    else discardRun(dir);
   }
   const a = await openTrainingData(data.a.dir, data.a.domain, config, { limit: o.limit });
   const b = data.b ? await openTrainingData(data.b.dir, data.b.domain, config, { limit: o.limit }) : undefined;
