@@ -89,6 +89,8 @@ async function pageCounts(page: Page): Promise<PageCounts> {
 
 /** Open a notebook page and wait until it is loaded and its kernel connected and idle. */
 async function openNotebook(page: Page, url: string): Promise<void> {
+  // Leaving a notebook page asks "leave this page?" when it has changes: not for this test.
+  await page.evaluate(() => (window.onbeforeunload = null)).catch(() => undefined);
   await page.goto(url, { waitUntil: 'load' });
   await page.waitForFunction(
     () => typeof Jupyter !== 'undefined' && Jupyter.notebook && Jupyter.notebook._fully_loaded && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected(),
@@ -230,6 +232,7 @@ describe('notebooks in a browser (Jupyter Notebook + Chromium, smoke preset)', f
     }
     browser = await playwright!.chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('dialog', (d) => void d.accept().catch(() => undefined));
   });
 
   afterEach(async function () {
