@@ -134,7 +134,12 @@ export async function ensureRun(o: ExperimentOptions, model: ModelName, dataset:
   }
   const a = await openTrainingData(data.a.dir, data.a.domain, config, { limit: o.limit });
   const b = data.b ? await openTrainingData(data.b.dir, data.b.domain, config, { limit: o.limit }) : undefined;
-  await train({ config, out: dir, data: a.source, dataB: b?.source, dataPaths: { a: a.path, b: b?.path }, onStep: o.onStep, resume });
+  await train({
+    config, out: dir, data: a.source, dataB: b?.source, dataPaths: { a: a.path, b: b?.path }, onStep: o.onStep, resume,
+    // Kernel › Interrupt: said in the cell while it is still the cell's turn (see watchInterrupts).
+    onInterruptRequested: (signal, step) =>
+      console.error(`${signal}: training stops after step ${step} of ${config.steps} and saves a checkpoint in ${dir}; run this cell again to continue from it`),
+  });
   return dir;
 }
 
