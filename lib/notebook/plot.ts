@@ -115,14 +115,14 @@ export function linePlot(spec: LinePlotSpec, file?: string): Figure {
  * keeps the bundle in the saved notebook, so every plot below draws after save and reopen, also
  * when a plot cell was rerun (a rerun plot carries no bundle). Sends it again on every call.
  */
-export function initPlotly(): boolean {
-  if (!inKernel()) return false;
+export function initPlotly(): void {
+  // Returns nothing: a notebook cell ending with this call would otherwise print its value.
+  if (!inKernel()) return;
   showBundle({
     'text/html': `${plotlyScriptTag()}<div style="font-size:11px;color:#888">plotly.js loaded</div>`,
     'text/plain': 'plotly.js loaded',
   });
   bundleSent = true;
-  return true;
 }
 
 /** Show a figure inline (no-op outside the kernel). */
