@@ -58,7 +58,7 @@ export function klDivergence(p: readonly number[], q: readonly number[]): number
   for (let i = 0; i < P.length; i++) {
     if (P[i] === 0) continue;
     if (Q[i] === 0) return Infinity;
-    kl += P[i] * Math.log(P[i] / Q[i]);
+    kl += P[i] * (Math.log(P[i]) - Math.log(Q[i]));
   }
   return Math.max(0, kl);
 }
@@ -73,9 +73,11 @@ export function jsDivergence(p: readonly number[], q: readonly number[]): number
   const Q = normalise(q);
   let js = 0;
   for (let i = 0; i < P.length; i++) {
-    const m = 0.5 * (P[i] + Q[i]);
-    if (P[i] > 0) js += 0.5 * P[i] * Math.log(P[i] / m);
-    if (Q[i] > 0) js += 0.5 * Q[i] * Math.log(Q[i] / m);
+    // log(P/m) as log 2 + log P − log(P + Q): a ratio or ½·(P + Q) of subnormal weights (the far
+    // tails of a Gaussian on a wide grid) underflows to 0, and 0·log(x/0) = 0·∞ is NaN.
+    const s = Math.log(P[i] + Q[i]);
+    if (P[i] > 0) js += 0.5 * P[i] * (Math.LN2 + Math.log(P[i]) - s);
+    if (Q[i] > 0) js += 0.5 * Q[i] * (Math.LN2 + Math.log(Q[i]) - s);
   }
   return Math.min(Math.LN2, Math.max(0, js));
 }
@@ -118,8 +120,10 @@ export function virtualTrainingCriterion(pr: readonly number[], pg: readonly num
   // without rounding 1 − D* to 0 where p_g is tiny but not zero.
   let v = 0;
   for (let i = 0; i < R.length; i++) {
-    if (R[i] > 0) v += R[i] * Math.log(R[i] / (R[i] + G[i]));
-    if (G[i] > 0) v += G[i] * Math.log(G[i] / (R[i] + G[i]));
+    // Differences of logs, not logs of ratios: a ratio of subnormal weights can underflow (see jsDivergence).
+    const s = Math.log(R[i] + G[i]);
+    if (R[i] > 0) v += R[i] * (Math.log(R[i]) - s);
+    if (G[i] > 0) v += G[i] * (Math.log(G[i]) - s);
   }
   return v;
 }

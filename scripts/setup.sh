@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Set up everything the workbook needs on a fresh Debian machine (run as root, or with sudo):
 #   - Debian packages: oneDNN and a compiler for the native backend, Jupyter's client for the
-#     notebooks (nbclient) and Jupyter Notebook for opening them by hand;
+#     notebooks (nbclient), Jupyter Notebook for opening them by hand, and for the tests Chromium
+#     (the browser test drives it through playwright-core; never `npx playwright install`) and
+#     scipy (the reference of notebook 01's divergences);
 #   - npm ci (builds the library, links it for the notebooks, builds the native addon if it can).
 # Options: --bench also installs PyTorch, the peer that `npm run bench` measures against;
 #          --slurm also installs Slurm and munge, for the tests that run the grid on a one-node
@@ -9,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pkgs=(g++ make python3 libdnnl-dev python3-nbclient python3-ipykernel jupyter-nbconvert jupyter-notebook)
+pkgs=(g++ make python3 libdnnl-dev python3-nbclient python3-ipykernel jupyter-nbconvert jupyter-notebook python3-scipy chromium)
 for opt in "$@"; do
   case "$opt" in
     --bench) pkgs+=(python3-torch libopenblas0-pthread python3-numpy) ;;

@@ -17,6 +17,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { UserError } from '../util/errors';
 import { projectRoot } from '../util/projectRoot';
+import { injectedCellSource, ParameterPlan, parametersCellSource } from './parameters';
 
 export const NOTEBOOK_PRESETS = ['smoke', 'quick', 'paper'] as const;
 export type NotebookPreset = (typeof NOTEBOOK_PRESETS)[number];
@@ -41,6 +42,8 @@ export interface RunNotebooksOptions {
   cellTimeoutSec?: number;
   /** Extra environment for the kernel. */
   env?: Record<string, string>;
+  /** Parameters injected after each notebook's `parameters` cell (see parameters.ts, planParameters). */
+  parameters?: ParameterPlan;
   /** Called before each notebook starts. */
   onStart?(notebook: string, index: number, count: number): void;
   /** Called after each code cell that succeeded. */
@@ -72,6 +75,8 @@ export interface NotebookResult {
   seconds: number;
   cells: { index: number; seconds: number }[];
   error: NotebookCellFailure | null;
+  /** Whether the executed copy was signed with Jupyter's notary (it then opens trusted). */
+  signed: boolean;
 }
 
 /** A notebook cell failed: the message names the notebook and the cell and shows both. */
@@ -179,6 +184,12 @@ export async function runNotebook(notebook: string, opts: RunNotebooksOptions = 
   const resultFile = path.join(tmp, 'result.json');
   const helper = helperPath(root);
   const args = [helper, file, executedPath, resultFile, '--kernel', 'tslab', '--timeout', String(Math.ceil(opts.cellTimeoutSec ?? 0))];
+  if (opts.parameters && Object.keys(opts.parameters.parameters).length) {
+    const inject = path.join(tmp, 'inject.json');
+    const source = injectedCellSource(opts.parameters, parametersCellSource(file));
+    fs.writeFileSync(inject, JSON.stringify({ source, parameters: opts.parameters.parameters }));
+    args.push('--inject', inject);
+  }
   const started = Date.now();
   let stderrTail = '';
   const code = await new Promise<number>((resolve, reject) => {
@@ -198,7 +209,7 @@ export async function runNotebook(notebook: string, opts: RunNotebooksOptions = 
     child.on('error', reject);
     child.on('close', (c) => resolve(c ?? 1));
   });
-  let raw: Omit<NotebookResult, 'name' | 'path' | 'executedPath'>;
+  let raw: Omit<NotebookResult, 'name' | 'path' | 'executedPath' | 'signed'> & { signed?: boolean };
   try {
     raw = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
   } catch {
@@ -214,6 +225,7 @@ export async function runNotebook(notebook: string, opts: RunNotebooksOptions = 
     seconds: (Date.now() - started) / 1000,
     cells: raw.cells,
     error: raw.error,
+    signed: raw.signed === true,
   };
   if (result.error && result.error.cell === null && stderrTail) result.error.stderr = stderrTail;
   return result;

@@ -136,9 +136,17 @@ export async function ensureRun(o: ExperimentOptions, model: ModelName, dataset:
     // cell) is trained again.
     if (sameSettings(meta.config, config) && meta.step === config.steps && isComplete(meta)) return dir;
     resume = sameSettings(meta.config, config) && meta.step < config.steps;
-    if (!resume) discardRun(dir);
+    // Said aloud: in a notebook, Kernel › Interrupt ends the cell before the trainer's own message
+    // (checkpoint saved at step N) can reach it, so the rerun cell says what it continues.
+    if (resume) console.log(`${dir}: continuing from step ${meta.step} of ${config.steps} (an earlier training stopped there)`);
+    else discardRun(dir);
   }
-  await train({ config, out: dir, data: a.source, dataB: b?.source, dataPaths: { a: a.path, b: b?.path }, onStep: o.onStep, resume });
+  await train({
+    config, out: dir, data: a.source, dataB: b?.source, dataPaths: { a: a.path, b: b?.path }, onStep: o.onStep, resume,
+    // Kernel › Interrupt: said in the cell while it is still the cell's turn (see watchInterrupts).
+    onInterruptRequested: (signal, step) =>
+      console.error(`${signal}: training stops after step ${step} of ${config.steps} and saves a checkpoint in ${dir}; run this cell again to continue from it`),
+  });
   return dir;
 }
 

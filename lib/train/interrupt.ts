@@ -34,13 +34,16 @@ export interface InterruptWatch {
   stop(): void;
 }
 
-const watches = new Set<{ requested: InterruptSignal | null }>();
+const watches = new Set<{ requested: InterruptSignal | null; onRequest?: (signal: InterruptSignal) => void }>();
 
 /** Ask every running training to stop after its current step (what the signal handler does). */
 export function requestInterrupt(signal: InterruptSignal = 'SIGINT'): void {
   for (const w of watches) {
     if (w.requested) escalate(signal);
-    else w.requested = signal;
+    else {
+      w.requested = signal;
+      w.onRequest?.(signal);
+    }
   }
 }
 
@@ -49,9 +52,13 @@ const handlers: Record<InterruptSignal, () => void> = {
   SIGTERM: () => requestInterrupt('SIGTERM'),
 };
 
-/** Start watching for SIGINT/SIGTERM; call stop() when the training ends (also on error). */
-export function watchInterrupts(): InterruptWatch {
-  const state = { requested: null as InterruptSignal | null };
+/**
+ * Start watching for SIGINT/SIGTERM; call stop() when the training ends (also on error).
+ * `onRequest` runs inside the signal's handler, at once: in a Jupyter kernel that is the last
+ * moment a message still reaches the interrupted cell (tslab ends the cell on the same signal).
+ */
+export function watchInterrupts(onRequest?: (signal: InterruptSignal) => void): InterruptWatch {
+  const state = { requested: null as InterruptSignal | null, onRequest };
   if (watches.size === 0) for (const s of SIGNALS) process.on(s, handlers[s]);
   watches.add(state);
   return {

@@ -43,6 +43,8 @@ export interface TrainOptions {
   resume?: boolean;
   /** Called after every step (notebooks plot live losses with it). */
   onStep?: (step: number, losses: Record<string, number>) => void;
+  /** Called inside the signal handler when an interrupt is asked for, with the step under way (1-based). */
+  onInterruptRequested?: (signal: 'SIGINT' | 'SIGTERM', step: number) => void;
 }
 
 export interface TrainResult {
@@ -182,10 +184,12 @@ async function trainLocked(opts: TrainOptions): Promise<TrainResult> {
   const t0 = Date.now();
   let lastLosses: Record<string, number> = {};
   const imagesPerStep = recipe.imagesPerStep(config);
-  const interrupts = watchInterrupts();
+  let current = startStep;
+  const interrupts = watchInterrupts((signal) => opts.onInterruptRequested?.(signal, current + 1));
   let saved = startStep;
   try {
     for (let step = startStep; step < config.steps; step++) {
+      current = step;
       if (interrupts.requested) {
         if (step > saved) await saveCheckpoint(step, secondsBefore + (Date.now() - t0) / 1000);
         throw interruptedError(interrupts.requested, step, config, out);

@@ -29,9 +29,9 @@ describe('cli: -p name=value', function () {
     }
   });
 
-  it('`train -p` sets the run\'s config; explicit options still win', async function () {
+  it('`train -p` (or --set) sets the run\'s config; explicit options still win', async function () {
     const out = path.join(tmpDir('cli-params'), 'run');
-    const r = await run('train', 'dcgan', '--preset', 'smoke', '-p', 'steps=9', '-p', 'checkpointEvery=1', '-p', 'ngf=2', '--steps', '3', '--out', out);
+    const r = await run('train', 'dcgan', '--preset', 'smoke', '-p', 'steps=9', '--set', 'checkpointEvery=1', '-p', 'ngf=2', '--steps', '3', '--out', out);
     expect(r.code, r.stderr).to.equal(0);
     const config = readRunMeta(out).config;
     expect([config.steps, config.checkpointEvery, config.ngf]).to.deep.equal([3, 1, 2]);

@@ -48,6 +48,44 @@ describe('anime-gan paper: figures go where asked, never over the committed ones
       expect(committedFigures()).to.deep.equal(before);
     });
 
+    it('-p injects a cell after the parameters cell of the executed copy, records it, and writes the HTML report', async () => {
+      const figures = fs.mkdtempSync(path.join(os.tmpdir(), 'agw-figs-'));
+      const report = fs.mkdtempSync(path.join(os.tmpdir(), 'agw-report-'));
+      const r = await paper(['--preset', 'smoke', '--only', '01', '--figures', figures, '--report', report, '-p', 'SEED=3', '-p', 'ngf=8']);
+      expect(r.code, r.stderr).to.equal(0);
+      const executed = path.join(projectRoot(), 'notebooks', 'executed', '01_gan_objective_and_js_divergence.ipynb');
+      const nb = JSON.parse(fs.readFileSync(executed, 'utf8'));
+      const tags = (c: { metadata?: { tags?: string[] } }) => c.metadata?.tags ?? [];
+      const at = nb.cells.findIndex((c: { metadata?: { tags?: string[] } }) => tags(c).includes('parameters'));
+      const injected = nb.cells[at + 1];
+      expect(tags(injected)).to.deep.equal(['injected-parameters']);
+      const source = ([] as string[]).concat(injected.source).join('');
+      expect(source).to.include('const SEED = 3;');
+      expect(source).to.include('// not settings of this notebook: ngf');
+      expect(injected.outputs.some((o: { name?: string }) => o.name === 'stderr'), 'the injected cell ran cleanly').to.equal(false);
+      expect(nb.metadata.anime_gan.parameters).to.deep.equal({ SEED: 3, ngf: 8 });
+      // The report: the notebook as HTML without its own plotly copy, one plotly.min.js, an index.
+      const page = fs.readFileSync(path.join(report, '01_gan_objective_and_js_divergence.html'), 'utf8');
+      expect(page).to.include('src="plotly.min.js"');
+      expect(page.length, 'no inlined plotly bundle').to.be.below(2_000_000);
+      expect(fs.statSync(path.join(report, 'plotly.min.js')).size).to.be.above(1_000_000);
+      const index = fs.readFileSync(path.join(report, 'index.html'), 'utf8');
+      expect(index).to.include('href="01_gan_objective_and_js_divergence.html"');
+      expect(index).to.match(/SEED/);
+      // Figure 1 comes from notebook 05, which did not run: the index shows no broken image.
+      expect(index).to.not.include('figures/figure1.png');
+    });
+
+    it('an unknown parameter or a bad value ends with one line before any notebook runs', async () => {
+      const a = await paper(['--preset', 'smoke', '-p', 'nosuch=1']);
+      expect(a.code).to.not.equal(0);
+      expect(a.stderr).to.match(/-p nosuch: not a setting of these notebooks/);
+      expect(a.stderr).to.not.match(/\[1\/6\]/);
+      const b = await paper(['--preset', 'smoke', '-p', 'ngf=wide']);
+      expect(b.code).to.not.equal(0);
+      expect(b.stderr).to.match(/-p ngf takes a number/);
+    });
+
     it('a notebook that fails (a read-only figures folder) makes the command exit 1', async function () {
       if (process.getuid?.() !== 0) {
         console.log('      SKIPPED: a read-only mount needs root (root ignores file permissions otherwise)');

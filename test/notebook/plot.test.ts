@@ -30,11 +30,19 @@ describe('notebook/plot and display outside a kernel', () => {
     expect(() => lineFigure({ x: [0, 1], ys: { a: [1, 2, 3] } })).to.throw(/3 values but 2 x values/);
   });
 
-  it('writes a standalone HTML page with plotly inlined and the data as JSON', () => {
+  it('writes an HTML page with the data as JSON, loading one plotly.min.js written once beside the pages', () => {
     const file = saveFigureHtml(lineFigure(spec), path.join(dir, 'fig'));
     expect(file.endsWith('fig.html')).to.equal(true);
     const html = fs.readFileSync(file, 'utf8');
-    expect(html).to.include('window.Plotly');
+    expect(html).to.include('<script type="text/javascript" src="plotly.min.js"></script>');
+    expect(html.length, 'no inlined bundle').to.be.below(20_000);
+    const bundle = path.join(dir, 'plotly.min.js');
+    expect(fs.statSync(bundle).size).to.equal(fs.statSync(require.resolve('plotly.js-dist-min')).size);
+    const written = fs.statSync(bundle).mtimeMs;
+    saveFigureHtml(lineFigure(spec), path.join(dir, 'fig2.html'));
+    expect(fs.statSync(bundle).mtimeMs, 'the bundle is written once per folder').to.equal(written);
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.js'))).to.deep.equal(['plotly.min.js']);
+    expect(figureHtml(lineFigure(spec), { plotly: 'inline' })).to.include('window.Plotly');
     expect(html).to.include('"name":"a"');
     expect(html).to.include('T &lt;x&gt;');
     // NaN becomes null (plotly draws a gap), "<" is escaped inside the script.

@@ -31,7 +31,7 @@ describe('notebook/runNotebooks (without a kernel)', () => {
 
   it('names the notebook and cell and shows source and message on failure', () => {
     const r: NotebookResult = {
-      name: '01_a.ipynb', path: '/x/01_a.ipynb', executedPath: '/x/executed/01_a.ipynb', ok: false, seconds: 2, cells: [],
+      name: '01_a.ipynb', path: '/x/01_a.ipynb', executedPath: '/x/executed/01_a.ipynb', ok: false, seconds: 2, cells: [], signed: false,
       error: { cell: 4, codeCell: 2, source: 'const a = 1;\nthrow new Error("boom")', stderr: 'Error: boom\n    at x', ename: 'CellExecutionError', evalue: '', timeout: false },
     };
     const msg = formatFailure(r);

@@ -59,6 +59,27 @@ describe('train/interrupt', function () {
     expect(isComplete(readRunMeta(dir))).to.equal(true);
   });
 
+  it('tells the caller at once, inside the signal handler, which step it stops after', async () => {
+    const dir = path.join(tmpDir('interrupt'), 'told');
+    const told: [string, number][] = [];
+    let told2At = -1;
+    await train({
+      config: config(),
+      out: dir,
+      data: source,
+      dataPaths: { a: 'mem' },
+      onStep: (step) => {
+        if (step === 2) {
+          requestInterrupt('SIGINT');
+          told2At = told.length;
+        }
+      },
+      onInterruptRequested: (signal, step) => told.push([signal, step]),
+    }).catch((e) => expect(e).to.be.instanceOf(TrainingInterrupted));
+    expect(told).to.deep.equal([['SIGINT', 2]]);
+    expect(told2At, 'called synchronously by requestInterrupt').to.equal(1);
+  });
+
   it('SIGTERM exits 143; an interrupt outside a training does nothing', async () => {
     requestInterrupt('SIGTERM'); // no training running: must not stop the next one
     const dir = path.join(tmpDir('interrupt'), 'term');

@@ -24,6 +24,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--epochs <e>', 'epochs over domain A instead of --steps', optionParser(parseIntOption('--epochs', 1)))
     .option('--seed <k>', 'random seed', optionParser(parseIntOption('--seed')))
     .option('-p, --param <name=value>', 'one setting of the preset, e.g. -p checkpointEvery=50 (repeatable)', collectRepeated, [])
+    .option('--set <name=value>', 'the same as -p (the names anime-gan paper -p takes)', collectRepeated, [])
     .option('--limit <n>', 'use only the first n images of each folder', optionParser(parseIntOption('--limit', 1)))
     .requiredOption('--out <dir>', 'run folder (checkpoint, log.jsonl, samples/)')
     .option('--resume', "continue the checkpoint in --out with the run's settings, up to --steps (default: the run's own target)")
@@ -32,7 +33,7 @@ export function registerTrainCommand(program: Command): void {
       let config: TrainConfig =
         o.resume && hasCheckpoint(o.out)
           ? resumedConfig(o.out, model, o)
-          : resolveConfig(model, o.preset, { ...parseParams(o.param, resolveConfig(model, o.preset)), ...definedOnly({ size: o.size, batch: o.batch, steps: o.steps, seed: o.seed }) });
+          : resolveConfig(model, o.preset, { ...parseParams([...o.param, ...o.set], resolveConfig(model, o.preset)), ...definedOnly({ size: o.size, batch: o.batch, steps: o.steps, seed: o.seed }) });
       const recipe = recipeOf(config.model);
       recipe.validate(config);
       const backend = await useBackend(cmd);
