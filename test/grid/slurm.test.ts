@@ -138,7 +138,7 @@ describe('grid on a one-node Slurm cluster', function () {
     expect(resumedFrom).to.be.greaterThan(0).and.lessThan(steps);
     // Slurm holds a requeued batch job for about two minutes (its BeginTime); release it now.
     spawnSync('scontrol', ['update', `JobId=${task}`, 'StartTime=now']);
-    await until('the requeued task to finish', () => !state() || /COMPLETED/.test(state()!.state), 8 * 60_000, () => logsOf(grid));
+    await until('the requeued task to finish', () => { const st = state(); return !st || /COMPLETED/.test(st.state); }, 8 * 60_000, () => logsOf(grid));
 
     expect(runProgress(run).done, logsOf(grid)).to.equal(true);
     expect(readLog(run.dir).map((x) => x.step)).to.deep.equal(Array.from({ length: steps }, (_, i) => i + 1));
