@@ -7,22 +7,10 @@ import { projectRoot } from '../../lib/util/projectRoot';
 import { readLog, readRunMeta } from '../../lib/train/runFolder';
 import { tmpDir } from '../train/support';
 import { mountTinyTmpfs } from '../util/tinyTmpfs';
+import { runCli } from './support';
 
 /** Run the command line in-process; returns its exit code and what it wrote to stderr. */
-async function run(...args: string[]): Promise<{ code: number; stderr: string }> {
-  const write = process.stderr.write.bind(process.stderr);
-  let stderr = '';
-  (process.stderr as { write: unknown }).write = (chunk: string | Uint8Array) => {
-    stderr += chunk.toString();
-    return true;
-  };
-  try {
-    const code = await main(['node', 'anime-gan', ...args]);
-    return { code, stderr };
-  } finally {
-    (process.stderr as { write: unknown }).write = write;
-  }
-}
+const run = runCli;
 
 const errorLines = (stderr: string) => stderr.split('\n').filter((l) => /^(anime-gan: |error: )/.test(l) && !l.includes('using the'));
 

@@ -8,21 +8,10 @@ import { writeSynthDataset } from '../../lib/data/synth';
 import { loadRun } from '../../lib/train/trainer';
 import { chunkSeed } from '../../lib/cli/runSampling';
 import { tmpDir } from '../train/support';
+import { runCli } from './support';
 
 /** Run the command line in-process; returns its exit code and what it wrote to stderr. */
-async function run(...args: string[]): Promise<{ code: number; stderr: string }> {
-  const write = process.stderr.write.bind(process.stderr);
-  let stderr = '';
-  (process.stderr as { write: unknown }).write = (chunk: string | Uint8Array) => {
-    stderr += chunk.toString();
-    return true;
-  };
-  try {
-    return { code: await main(['node', 'anime-gan', ...args]), stderr };
-  } finally {
-    (process.stderr as { write: unknown }).write = write;
-  }
-}
+const run = runCli;
 
 /** Every PNG of a folder: its size, channels and pixel range. */
 async function readPngs(dir: string) {

@@ -4,22 +4,10 @@ import * as path from 'path';
 import { main } from '../../lib/cli/main';
 import { readLog } from '../../lib/train/runFolder';
 import { tmpDir } from '../train/support';
+import { runCli } from './support';
 
 /** Run the command line in-process; returns its exit code and what it wrote to stderr. */
-async function run(...args: string[]): Promise<{ code: number; stderr: string }> {
-  const write = process.stderr.write.bind(process.stderr);
-  let stderr = '';
-  (process.stderr as { write: unknown }).write = (chunk: string | Uint8Array) => {
-    stderr += chunk.toString();
-    return true;
-  };
-  try {
-    const code = await main(['node', 'anime-gan', ...args]);
-    return { code, stderr };
-  } finally {
-    (process.stderr as { write: unknown }).write = write;
-  }
-}
+const run = runCli;
 
 describe('cli: anime-gan train / sample', function () {
   let cache: string;
