@@ -12,6 +12,8 @@ if [[ ! -f "$root/dist/lib/index.js" || ! -e "$root/node_modules/anime-gan-workb
   echo "jupyter.sh: building the library (npm run build) and linking it for the notebooks"
   (cd "$root" && npm run build --silent && node scripts/link-self.js)
 fi
+# The kernels start in notebooks/: a relative DATA_ROOT must mean the folder it named here.
+if [[ -n "${DATA_ROOT:-}" ]]; then DATA_ROOT="$(cd "$DATA_ROOT" && pwd)" || { echo "jupyter.sh: DATA_ROOT=$DATA_ROOT is not a folder" >&2; exit 1; }; export DATA_ROOT; fi
 py=/usr/bin/python3; [[ -x $py ]] || py=python3
 cd "$root/notebooks"
 extra=()

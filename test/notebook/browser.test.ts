@@ -220,6 +220,9 @@ describe('notebooks in a browser (Jupyter Notebook + Chromium, smoke preset)', f
         ANIME_GAN_PRESET: 'smoke',
         ANIME_GAN_FIGURES: path.join(work, 'figures'),
         ANIME_GAN_PROGRESS: '0',
+        // The embedded data: this test is about what the browser draws, not about real images
+        // (notebooks.test.ts runs them on DATA_ROOT when it is set).
+        DATA_ROOT: '',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
