@@ -325,6 +325,7 @@ describe('notebooks in a browser (Jupyter Notebook + Chromium, smoke preset)', f
           executedDir: executed,
           figuresDir: path.join(work, 'figures'),
           cellTimeoutSec: 600,
+          dataRoot: '', // the embedded data, as the notebooks above
           env: { ...jupyterDirs },
         });
         expect(r.ok, r.error ? `${r.error.stderr}` : '').to.equal(true);
