@@ -58,6 +58,7 @@ function createProposed(config: TrainConfig): TranslationGanModel {
       const b = data.nextB();
       const scalars = tf.tidy(() => {
         let parts: tf.Scalar[] = [];
+        let fakes: tf.Tensor4D[] = [];
         const gLoss = optG.minimize(
           () => {
             const fakeB = G(a), fakeA = F(b);
@@ -66,12 +67,16 @@ function createProposed(config: TrainConfig): TranslationGanModel {
               config.lambdaCyc,
             );
             parts = [tf.keep(cycle)];
+            fakes = [tf.keep(fakeB), tf.keep(fakeA)];
             return total;
           },
           true,
           varsG,
         )!;
-        const fakeB = tf.tidy(() => G(a)), fakeA = tf.tidy(() => F(b));
+        // The critics judge the fakes the generator step made (before its update), as CycleGAN's
+        // backward_D does with fake_B.detach(): two generator passes fewer per step. They are
+        // constants here: the critic step's gradients reach only varsD.
+        const [fakeB, fakeA] = fakes;
         const dLoss = optD.minimize(
           () => {
             let loss = cycleGanCriticLoss({ criticYReal: Dy(b), criticYFake: Dy(fakeB), criticXReal: Dx(a), criticXFake: Dx(fakeA) });
@@ -88,6 +93,7 @@ function createProposed(config: TrainConfig): TranslationGanModel {
           true,
           varsD,
         )!;
+        tf.dispose(fakes);
         return { g_loss: tf.keep(gLoss), cycle_loss: parts[0], d_loss: tf.keep(dLoss) };
       });
       tf.dispose([a, b]);
