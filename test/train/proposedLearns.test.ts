@@ -65,8 +65,10 @@ describe('train/proposed learns (quick preset settings, narrow networks, 16 face
     tf.dispose([faces, anime]);
   });
 
+  // After 300 steps the error is 0.49–0.66 of its start over seeds 3, 4, 5 (2026-11-29, critics
+  // judging the generator step's fakes); a model that stops learning stays near 1.
   it('the cycle back F(G(x)) falls well below its starting error', function () {
-    expect(this.end.cycle).to.be.below(0.6 * this.start.cycle);
+    expect(this.end.cycle).to.be.below(0.75 * this.start.cycle);
   });
 
   it('G(faces) moves toward the anime set: closer in colour histogram than at the start and than the faces are', function () {
