@@ -15,7 +15,28 @@ if (!fs.existsSync(path.join(root, 'dist', 'lib', 'index.js'))) {
   console.error(`anime-gan-workbook kernel: the library is not built (dist/ missing); run \`npm run build\` in ${root}`);
 }
 serializeZeromqSends(path.dirname(path.dirname(tslabMain)));
+// ANIME_GAN_KERNEL_WATCH_ALL=1 keeps tslab's own watching (its test shows what that does).
+if (!process.env.ANIME_GAN_KERNEL_WATCH_ALL) watchOnlyTheNotebookFolder(path.dirname(path.dirname(tslabMain)));
 require(tslabMain).main();
+
+// tslab's type checker watches every file it read (the library's and tfjs's .d.ts files, folders
+// where module lookups failed) and, on a change, schedules a recompile in a one-slot timer; a
+// second change of another kind before the next cell throws "Unexpected pending rebuildTimer" in a
+// timer and kills the kernel. Rebuilding the library, `cp -al node_modules` or a git checkout while
+// a notebook ran did that, mid-training. Watch only the notebook's own folder (a local .ts helper
+// edited there is still picked up); a rebuilt library is seen after a kernel restart, as in Python.
+function watchOnlyTheNotebookFolder(tslabDir) {
+  const ts = require(require.resolve('@tslab/typescript-for-tslab', { paths: [tslabDir] }));
+  const here = path.resolve(process.cwd());
+  const local = (p) => {
+    const r = path.relative(here, path.resolve(p));
+    return r !== '' && !r.startsWith('..') && !path.isAbsolute(r) && !r.split(path.sep).includes('node_modules');
+  };
+  const none = { close() {} };
+  const { watchFile, watchDirectory } = ts.sys;
+  ts.sys.watchFile = (p, ...rest) => (local(p) ? watchFile.call(ts.sys, p, ...rest) : none);
+  ts.sys.watchDirectory = (p, ...rest) => (local(p) ? watchDirectory.call(ts.sys, p, ...rest) : none);
+}
 
 // tslab sends every Jupyter message without awaiting the previous send. zeromq.js 6 resolves at
 // most 512 sends in a row synchronously and defers the next one to the event loop; a further send

@@ -41,4 +41,56 @@ describe('tslab kernel launcher (kernels/tslab)', function () {
     expect(outputs.map((o) => Number(o.data['text/plain']))).to.deep.equal(Array.from({ length: 3000 }, (_, i) => i));
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  // tslab's type checker watches the files it read; changes to them while a cell runs (a rebuilt
+  // library, `cp -al node_modules`, a git checkout) threw "Unexpected pending rebuildTimer" and
+  // killed the kernel mid-training. The launcher watches only the notebook's own folder.
+  describe('the declarations the kernel read change while a cell runs', () => {
+    async function run(env: Record<string, string>) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'anime-gan-kernel-'));
+      fs.symlinkSync(path.join(projectRoot(), 'node_modules'), path.join(dir, 'node_modules'));
+      // Hard links need the file system of node_modules: the temporary folder if it is on it.
+      const onNodeModules = fs.statSync(os.tmpdir()).dev === fs.statSync(path.join(projectRoot(), 'node_modules')).dev;
+      const links = fs.mkdtempSync(path.join(onNodeModules ? os.tmpdir() : path.join(projectRoot(), 'runs'), 'anime-gan-links-'));
+      const cell = (id: string, source: string) => ({ cell_type: 'code', id, metadata: {}, execution_count: null, outputs: [], source });
+      // What `cp -al node_modules` does (a helper's worktree did it): hard links to every file.
+      const change =
+        `import { execFileSync } from 'child_process';\n` +
+        `execFileSync('cp', ['-al', ${JSON.stringify(path.join(projectRoot(), 'node_modules'))}, ${JSON.stringify(path.join(links, 'node_modules'))}]);\n` +
+        `await new Promise((r) => setTimeout(r, 2000));\n`;
+      const nb = {
+        cells: [
+          cell('import', `import { resolveConfig } from 'anime-gan-workbook';\nconsole.log('before', resolveConfig('dcgan', 'smoke').batch);`),
+          cell('change', change),
+          cell('after', `const later = 1 + 1;\nconsole.log('after', later);`),
+        ],
+        metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' } },
+        nbformat: 4,
+        nbformat_minor: 5,
+      };
+      const file = path.join(dir, '01_change.ipynb');
+      fs.writeFileSync(file, JSON.stringify(nb));
+      const r = await runNotebook(file, { preset: 'smoke', figuresDir: path.join(dir, 'figures'), cellTimeoutSec: 60, env });
+      const text = r.ok
+        ? (JSON.parse(fs.readFileSync(r.executedPath, 'utf8')).cells as { outputs: { text?: string[] | string }[] }[])
+          .flatMap((c) => c.outputs.map((o) => [o.text ?? ''].flat().join('')))
+          .join('')
+        : '';
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(links, { recursive: true, force: true });
+      return { r, text };
+    }
+
+    it("with tslab's own watching the kernel dies (the failure this guards against)", async () => {
+      const { r } = await run({ ANIME_GAN_KERNEL_WATCH_ALL: '1' });
+      expect(r.ok).to.equal(false);
+      expect(formatFailure(r)).to.contain('rebuildTimer');
+    });
+
+    it('with the launcher the kernel lives on and the next cell runs', async () => {
+      const { r, text } = await run({});
+      if (!r.ok) expect.fail(formatFailure(r));
+      expect(text).to.match(/before \d+/).and.to.contain('after 2');
+    });
+  });
 });
