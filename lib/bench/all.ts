@@ -4,6 +4,8 @@
  * against the machine's measured float32 peak: DCGAN training, the proposed model's training
  * step (and how it scales with batch and size), the Inception feature pass.
  */
+import { spawnSync } from 'child_process';
+import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { benchDcgan, DcganBenchResult, dcganTrainFlops } from './dcgan';
 import { fastestPeer, PeerOutcome, PeerResult, runPeer, runPeerScript } from './peer';
@@ -82,10 +84,27 @@ async function attempt<T>(f: () => Promise<T>): Promise<T | { error: string }> {
 }
 
 /** The proposed step, ours then the peer (as a user runs it and with our OpenMP setting; the faster counts). */
-async function proposedRow(size: number, batch: number, steps: number, log: (l: string) => void): Promise<HotPathRow> {
+/** `anime-gan bench proposed --json` in a child process, with this process's backend choice. */
+function oursInChild(size: number, batch: number, steps: number): ProposedStepResult | { error: string } {
+  const cli = path.join(__dirname, '..', 'cli', 'main.js');
+  const r = spawnSync(process.execPath, [cli, '--backend', tf.getBackend(), 'bench', 'proposed', '--json',
+    '--size', String(size), '--batch', String(batch), '--steps', String(steps)], { encoding: 'utf8', timeout: 30 * 60 * 1000 });
+  const line = (r.stdout ?? '').trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(line) as ProposedStepResult;
+  } catch {
+    const err = (r.stderr ?? '').split('\n').filter((l) => l.startsWith('anime-gan:') && !l.includes('using the')).pop();
+    if (err && /ran out of memory/.test(err)) return { error: 'does not fit the 4 GB WebAssembly heap' };
+    return { error: (err ?? `exit ${r.status}`).replace(/^anime-gan: (error: )?/, '').slice(0, 160) };
+  }
+}
+
+async function proposedRow(size: number, batch: number, steps: number, log: (l: string) => void, isolated = false): Promise<HotPathRow> {
   const what = `proposed model step ${size}x${size}, batch ${batch}, ngf = ndf = 64`;
   log(`${what}: ${tf.getBackend()} (${steps} steps)...`);
-  const ours = await attempt(() => benchProposedStep({ size, batch, steps }));
+  // In a process of its own: a size that fills the 4 GB WebAssembly heap aborts the wasm runtime,
+  // and nothing measured after it in the same process would run.
+  const ours = isolated ? oursInChild(size, batch, steps) : await attempt(() => benchProposedStep({ size, batch, steps }));
   log(`${what}: peer...`);
   const peer = fastestPeer([
     runPeerScript('cycle', { size, batch, steps }, 'default'),
@@ -134,7 +153,7 @@ export async function benchAll(opts: BenchAllOptions = {}): Promise<BenchAllResu
       for (const b of opts.scalingBatches ?? [1, 8, 32]) {
         // About the same work per measurement: fewer steps for the bigger ones.
         const steps = Math.max(1, Math.min(8, Math.round((8 * 64 * 64) / (b * size * size))));
-        scaling.push(await proposedRow(size, b, steps, log));
+        scaling.push(await proposedRow(size, b, steps, log, true));
       }
     }
   }

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { benchDcgan } from '../../bench/dcgan';
+import { benchProposedStep } from '../../bench/model';
 import { benchAll, formatBenchTable } from '../../bench/all';
 import { intOption, useBackend } from '../context';
 import { UserError } from '../../util';
@@ -25,6 +26,21 @@ export function registerBenchCommands(program: Command): void {
       if (o.json) console.log(JSON.stringify(r));
       else console.log(`dcgan ${r.size}x${r.size} batch ${r.batch} on ${r.backend}: ${r.images_per_s} images/s ` +
         `(${r.ms_per_step} ms/step, ${r.gflops} GFLOP/s)`);
+    });
+  bench
+    .command('proposed')
+    .description("pairs/s of the proposed model's training step (paper preset: clipping, Adam 2e-4), on random images")
+    .option('--size <n>', 'image side', intOption('--size'), 64)
+    .option('--batch <n>', 'batch size', intOption('--batch'), 8)
+    .option('--steps <n>', 'timed steps (after one untimed)', intOption('--steps'), 3)
+    .option('--width <n>', 'ngf = ndf', intOption('--width'), 64)
+    .option('--json', 'print one JSON line')
+    .action(async (o, cmd: Command) => {
+      await useBackend(cmd, !!o.json);
+      const r = await benchProposedStep({ size: o.size, batch: o.batch, steps: o.steps, ngf: o.width, ndf: o.width });
+      if (o.json) console.log(JSON.stringify(r));
+      else console.log(`proposed ${r.size}x${r.size} batch ${r.batch} on ${r.backend}: ${r.images_per_s} pairs/s ` +
+        `(${r.ms_per_batch} ms/step, ${r.gflops} GFLOP/s)`);
     });
   const all = (c: Command) => c
     .description('the hot paths against their PyTorch peers, in the same run, with the ratio: DCGAN training at 32x32 and 64x64, ' +
