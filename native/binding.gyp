@@ -11,6 +11,7 @@
         "src/copy.cc",
         "src/normalisation.cc",
         "src/pooling.cc",
+        "src/resize.cc",
         "src/optimiser.cc"
       ],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-std=gnu++20"],

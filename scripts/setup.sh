@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 pkgs=(g++ make python3 libdnnl-dev python3-nbclient python3-ipykernel jupyter-nbconvert jupyter-notebook python3-scipy chromium)
 for opt in "$@"; do
   case "$opt" in
-    --bench) pkgs+=(python3-torch libopenblas0-pthread python3-numpy) ;;
+    --bench) pkgs+=(python3-torch python3-torchvision libopenblas0-pthread python3-numpy) ;;
     --slurm) pkgs+=(slurm-wlm munge) ;;
     *) echo "setup: unknown option $opt (known: --bench, --slurm)" >&2; exit 2 ;;
   esac

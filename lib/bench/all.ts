@@ -1,13 +1,19 @@
 /**
- * `npm run bench`: the workbook's DCGAN training throughput against the PyTorch peer, measured
- * back to back in one run (the machine is shared, so only same-run ratios mean much), with
- * GFLOP/s against the machine's measured float32 peak.
+ * `npm run bench`: the workbook's three hot paths against their PyTorch peers, measured back to
+ * back in one run (the machine is shared, so only same-run ratios mean much), with GFLOP/s
+ * against the machine's measured float32 peak: DCGAN training, the proposed model's training
+ * step (and how it scales with batch and size), the Inception feature pass.
  */
+import { spawnSync } from 'child_process';
+import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { benchDcgan, DcganBenchResult, dcganTrainFlops } from './dcgan';
-import { PeerResult, runPeer } from './peer';
+import { fastestPeer, PeerOutcome, PeerResult, runPeer, runPeerScript } from './peer';
 import { measurePeakGflops } from '../backend/native';
-import { benchInception, benchProposedStep, ThroughputResult } from './model';
+import { EXTRACTOR_DEFAULTS } from '../metrics/extractors/defaults';
+
+const EXTRACTOR_BATCH = EXTRACTOR_DEFAULTS.batchSize;
+import { benchInception, benchProposedStep, ProposedStepResult, ThroughputResult } from './model';
 
 export interface BenchRow {
   size: number;
@@ -22,12 +28,24 @@ export interface BenchRow {
   peer_gflops?: number;
 }
 
+/** One of the other hot paths: ours, the peer doing the same work, their ratio. */
+export interface HotPathRow {
+  what: string;
+  ours: ThroughputResult | ProposedStepResult | { error: string };
+  peer: PeerOutcome;
+  /** ours / peer images per second. */
+  ratio?: number;
+  peer_gflops?: number;
+}
+
 export interface BenchAllResult {
   backend: string;
   peak_gflops?: number;
   rows: BenchRow[];
-  /** The proposed model's step and the Inception feature pass (no peer), or why they failed. */
-  extra: (ThroughputResult | { what: string; error: string })[];
+  /** The proposed model's step and the Inception feature pass, each against its peer. */
+  extra: HotPathRow[];
+  /** The proposed model's step over batch and image size, against its peer. */
+  scaling: HotPathRow[];
 }
 
 export interface BenchAllOptions {
@@ -38,6 +56,62 @@ export interface BenchAllOptions {
   log?: (line: string) => void;
   /** Also time the proposed model's step and the Inception pass (default true). */
   extra?: boolean;
+  /** The proposed step's scaling table: these batches × sizes (default 1, 8, 32 × 32, 64, 96; [] for none). */
+  scalingBatches?: number[];
+  scalingSizes?: number[];
+}
+
+/** Inception-v3 forward FLOPs per 299×299 image (2 × 2.85 G multiply-adds, torchvision's count). */
+export const INCEPTION_V3_FLOPS = 5.71e9;
+
+const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
+
+function compare(what: string, ours: HotPathRow['ours'], peer: PeerOutcome, flopsPerImage?: number): HotPathRow {
+  const row: HotPathRow = { what, ours, peer };
+  if (!('error' in ours) && !('error' in peer)) {
+    row.ratio = round(ours.images_per_s / peer.images_per_s, 2);
+    if (flopsPerImage) row.peer_gflops = round((flopsPerImage * peer.images_per_s) / 1e9, 1);
+  }
+  return row;
+}
+
+async function attempt<T>(f: () => Promise<T>): Promise<T | { error: string }> {
+  try {
+    return await f();
+  } catch (e) {
+    return { error: (e as Error).message.split('\n')[0] };
+  }
+}
+
+/** The proposed step, ours then the peer (as a user runs it and with our OpenMP setting; the faster counts). */
+/** `anime-gan bench proposed --json` in a child process, with this process's backend choice. */
+function oursInChild(size: number, batch: number, steps: number): ProposedStepResult | { error: string } {
+  const cli = path.join(__dirname, '..', 'cli', 'main.js');
+  const r = spawnSync(process.execPath, [cli, '--backend', tf.getBackend(), 'bench', 'proposed', '--json',
+    '--size', String(size), '--batch', String(batch), '--steps', String(steps)], { encoding: 'utf8', timeout: 30 * 60 * 1000 });
+  const line = (r.stdout ?? '').trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(line) as ProposedStepResult;
+  } catch {
+    const err = (r.stderr ?? '').split('\n').filter((l) => l.startsWith('anime-gan:') && !l.includes('using the')).pop();
+    if (err && /ran out of memory/.test(err)) return { error: 'does not fit the 4 GB WebAssembly heap' };
+    return { error: (err ?? `exit ${r.status}`).replace(/^anime-gan: (error: )?/, '').slice(0, 160) };
+  }
+}
+
+async function proposedRow(size: number, batch: number, steps: number, log: (l: string) => void, isolated = false): Promise<HotPathRow> {
+  const what = `proposed model step ${size}x${size}, batch ${batch}, ngf = ndf = 64`;
+  log(`${what}: ${tf.getBackend()} (${steps} steps)...`);
+  // In a process of its own: a size that fills the 4 GB WebAssembly heap aborts the wasm runtime,
+  // and nothing measured after it in the same process would run.
+  const ours = isolated ? oursInChild(size, batch, steps) : await attempt(() => benchProposedStep({ size, batch, steps }));
+  log(`${what}: peer...`);
+  const peer = fastestPeer([
+    runPeerScript('cycle', { size, batch, steps }, 'default'),
+    runPeerScript('cycle', { size, batch, steps }, 'ours'),
+  ]);
+  const flops = 'error' in ours ? undefined : (ours.gflops * 1e9 * ours.ms_per_batch) / 1000 / batch;
+  return compare(what, ours, peer, flops);
 }
 
 export async function benchAll(opts: BenchAllOptions = {}): Promise<BenchAllResult> {
@@ -52,8 +126,7 @@ export async function benchAll(opts: BenchAllOptions = {}): Promise<BenchAllResu
     log(`dcgan ${size}x${size} batch ${batch}: peer (${steps} steps)...`);
     // The peer twice, as a user runs it and with our OpenMP setting; the faster one counts.
     const peers = [runPeer(size, batch, steps, 'default'), runPeer(size, batch, steps, 'ours')];
-    const ok = peers.filter((p): p is Exclude<typeof p, { error: string }> => !('error' in p));
-    const peer = ok.length ? ok.reduce((a, b) => (b.images_per_s > a.images_per_s ? b : a)) : peers[0];
+    const peer = fastestPeer(peers);
     log(`dcgan ${size}x${size} batch ${batch}: ${tf.getBackend()} (${steps} steps)...`);
     const ours = await benchDcgan({ size, batch, steps });
     const row: BenchRow = { size, batch, ours, peer, peerRuns: peers };
@@ -63,18 +136,28 @@ export async function benchAll(opts: BenchAllOptions = {}): Promise<BenchAllResu
     }
     rows.push(row);
   }
-  const extra: BenchAllResult['extra'] = [];
+  const extra: HotPathRow[] = [];
+  const scaling: HotPathRow[] = [];
   if (opts.extra ?? true) {
-    for (const [what, f] of [['proposed model step', () => benchProposedStep()], ['Inception features', () => benchInception()]] as const) {
-      log(`${what}...`);
-      try {
-        extra.push(await f());
-      } catch (e) {
-        extra.push({ what, error: (e as Error).message.split('\n')[0] });
+    extra.push(await proposedRow(64, 8, 3, log));
+    const ib = EXTRACTOR_BATCH;
+    log(`Inception features, batch ${ib}: ${tf.getBackend()}...`);
+    const ours = await attempt(() => benchInception({ batch: ib, batches: 2 }));
+    log(`Inception features, batch ${ib}: peer...`);
+    const peer = fastestPeer([
+      runPeerScript('inception', { batch: ib, batches: 2, size: 64 }, 'default'),
+      runPeerScript('inception', { batch: ib, batches: 2, size: 64 }, 'ours'),
+    ]);
+    extra.push(compare(`Inception-v3 features 299x299, batch ${ib}`, ours, peer, INCEPTION_V3_FLOPS));
+    for (const size of opts.scalingSizes ?? [32, 64, 96]) {
+      for (const b of opts.scalingBatches ?? [1, 8, 32]) {
+        // About the same work per measurement: fewer steps for the bigger ones.
+        const steps = Math.max(1, Math.min(8, Math.round((8 * 64 * 64) / (b * size * size))));
+        scaling.push(await proposedRow(size, b, steps, log, true));
       }
     }
   }
-  return { backend: tf.getBackend(), peak_gflops: peak && Math.round(peak), rows, extra };
+  return { backend: tf.getBackend(), peak_gflops: peak && Math.round(peak), rows, extra, scaling };
 }
 
 /** The results as a Markdown table (the README keeps one). */
@@ -89,12 +172,19 @@ export function formatBenchTable(r: BenchAllResult): string {
     lines.push(`| ${row.size}x${row.size}, ${row.batch} | ${p} | ${row.ours.images_per_s} | ${row.ratio ?? 'n/a'} | ` +
       `${row.peer_gflops ?? 'n/a'}${pk(row.peer_gflops)} | ${row.ours.gflops}${pk(row.ours.gflops)} |`);
   }
-  if (r.extra.length) {
-    lines.push('', `| other hot paths (${r.backend}) | batch | img/s | ms/batch |`, '|---|---|---|---|');
-    for (const e of r.extra) {
-      lines.push('error' in e ? `| ${e.what} | | n/a (${e.error}) | |` : `| ${e.what} | ${e.batch} | ${e.images_per_s} | ${e.ms_per_batch} |`);
+  const hot = (title: string, rs: HotPathRow[]) => {
+    if (!rs.length) return;
+    lines.push('', `| ${title} | peer (PyTorch CPU) img/s | ours (${r.backend}) img/s | ratio | peer GFLOP/s | ours GFLOP/s |`, '|---|---|---|---|---|---|');
+    for (const h of rs) {
+      const ours = 'error' in h.ours ? `n/a (${h.ours.error})` : String(h.ours.images_per_s);
+      const peer = 'error' in h.peer ? `n/a (${h.peer.error})` : String(h.peer.images_per_s);
+      const og = 'error' in h.ours ? undefined : (h.ours as Partial<ProposedStepResult>).gflops
+        ?? (h.what.startsWith('Inception') ? round((INCEPTION_V3_FLOPS * h.ours.images_per_s) / 1e9, 1) : undefined);
+      lines.push(`| ${h.what} | ${peer} | ${ours} | ${h.ratio ?? 'n/a'} | ${h.peer_gflops ?? 'n/a'}${pk(h.peer_gflops)} | ${og ?? 'n/a'}${pk(og)} |`);
     }
-  }
+  };
+  hot('other hot paths', r.extra);
+  hot('proposed step scaling (pairs/s)', r.scaling);
   if (r.peak_gflops) lines.push('', `Machine peak (oneDNN sgemm 2048³, all cores): ${r.peak_gflops} GFLOP/s.`);
   return lines.join('\n');
 }

@@ -23,10 +23,62 @@ function randomImages(n: number, size: number, seed: number): tf.Tensor4D {
   return tf.tidy(() => tf.sub(tf.mul(tf.randomUniform([n, size, size, 3], 0, 1, 'float32', seed), 2), 1)) as tf.Tensor4D;
 }
 
-/** The proposed model's training step (paper preset architecture) at `size`, images of domain A per second. */
-export async function benchProposedStep(opts: { size?: number; batch?: number; steps?: number } = {}): Promise<ThroughputResult> {
+/**
+ * Forward FLOPs of one image through a network's convolutions and dense layers (2 per
+ * multiply-add), counted from the layer shapes. Norms, activations and resizes are left out: they
+ * are memory-bound and small beside the convolutions.
+ */
+export function forwardFlops(model: tf.LayersModel): number {
+  let flops = 0;
+  for (const layer of model.layers) {
+    const cls = layer.getClassName();
+    if (cls !== 'Conv2D' && cls !== 'Conv2DTranspose' && cls !== 'Dense') continue;
+    const cfg = layer.getConfig() as { kernelSize?: number | number[]; filters?: number; units?: number };
+    const inShape = (layer.input as tf.SymbolicTensor).shape;
+    const outShape = layer.outputShape as number[];
+    if (cls === 'Dense') {
+      flops += 2 * (inShape[inShape.length - 1] as number) * (cfg.units as number);
+      continue;
+    }
+    const k = Array.isArray(cfg.kernelSize) ? cfg.kernelSize : [cfg.kernelSize as number, cfg.kernelSize as number];
+    const cin = inShape[3] as number, cout = cfg.filters as number;
+    // A transposed convolution costs what the convolution it transposes does (its input's pixels).
+    const pixels = cls === 'Conv2D' ? (outShape[1] as number) * (outShape[2] as number) : (inShape[1] as number) * (inShape[2] as number);
+    flops += 2 * pixels * k[0] * k[1] * cin * cout;
+  }
+  return flops;
+}
+
+/**
+ * Convolution FLOPs of one training pair of the proposed model, as its step computes them (and as
+ * the PyTorch peer does): the generator step runs G and F twice each (translation and cycle back)
+ * forward and backward (weights and inputs: 3 forward passes' worth) and the critics once each on
+ * the fakes, backward to their inputs only (2); the critic step runs each critic on a real and a
+ * fake image, forward and backward to its weights (3).
+ */
+export function proposedStepFlops(generator: tf.LayersModel, critic: tf.LayersModel): number {
+  const g = forwardFlops(generator), d = forwardFlops(critic);
+  return 4 * 3 * g + 2 * 2 * d + 4 * 3 * d;
+}
+
+export interface ProposedStepResult extends ThroughputResult {
+  size: number;
+  ngf: number;
+  ndf: number;
+  /** Convolution GFLOP/s (proposedStepFlops). */
+  gflops: number;
+}
+
+/**
+ * The proposed model's training step (the paper preset: weight clipping, Adam 2e-4) at `size`,
+ * full width unless told, on random images: training pairs (images of domain A) per second.
+ */
+export async function benchProposedStep(
+  opts: { size?: number; batch?: number; steps?: number; ngf?: number; ndf?: number } = {},
+): Promise<ProposedStepResult> {
   const size = opts.size ?? 64, batch = opts.batch ?? 8, steps = opts.steps ?? 2;
-  const config = resolveConfig('proposed', 'paper', { size: [size, size], batch, seed: 1 });
+  const ngf = opts.ngf ?? 64, ndf = opts.ndf ?? 64;
+  const config = resolveConfig('proposed', 'paper', { size: [size, size], batch, seed: 1, resnetNgf: ngf, ndf });
   const model = createModel(config);
   const a = randomImages(batch, size, 1), b = randomImages(batch, size, 2);
   const data = { nextA: () => tf.clone(a), nextB: () => tf.clone(b) };
@@ -35,7 +87,11 @@ export async function benchProposedStep(opts: { size?: number; batch?: number; s
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < steps; i++) model.trainStep(data, i + 1);
     const dt = Number(process.hrtime.bigint() - t0) / 1e9 / steps;
-    return { what: `proposed model step ${size}x${size}`, backend: tf.getBackend(), batch, images_per_s: round(batch / dt, 2), ms_per_batch: round(dt * 1000, 1) };
+    const flops = proposedStepFlops(model.networks.G, model.networks.Dy) * batch;
+    return {
+      what: `proposed model step ${size}x${size}`, backend: tf.getBackend(), batch, size, ngf, ndf,
+      images_per_s: round(batch / dt, 2), ms_per_batch: round(dt * 1000, 1), gflops: round(flops / dt / 1e9, 1),
+    };
   } finally {
     a.dispose();
     b.dispose();

@@ -63,7 +63,8 @@ const OpEntry kOps[] = {
     {"addN", AddN},           {"cast", Cast},               {"fill", Fill},             {"tile", Tile},
     {"bcastScale", BcastScale}, {"eltGrad", EltGrad},       {"bnGrad", BnGrad},         {"bnTrain", BnTrain},
     {"bnTrainGrad", BnTrainGrad}, {"adam", Adam},           {"maxPoolGrad", MaxPoolGrad}, {"pool", Pool},
-    {"concat", Concat},       {"peakGflops", PeakGflops},   {"info", Info},             {"clearCache", ClearCache}};
+    {"concat", Concat},       {"split", Split},             {"resize", Resize},         {"resizeGrad", ResizeGrad},
+    {"peakGflops", PeakGflops},   {"info", Info},             {"clearCache", ClearCache}};
 
 // A frozen { name: code } object.
 napi_value code_table(napi_env env, const OpCodes &codes) {

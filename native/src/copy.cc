@@ -58,6 +58,28 @@ napi_value Concat(Args &a) {
   return undef(a.env);
 }
 
+// split(heap, xOff, [yOffs...], [innerBytes...], outer): the inverse of concat; the input viewed
+// as [outer, Σ inner_i] bytes goes to outputs [outer, inner_i] (tf.split along any axis; the
+// gradient of every concatenation).
+napi_value Split(Args &a) {
+  auto ys = a.ints(2), inner = a.ints(3, ys.size());
+  const int64_t outer = a.i64(4);
+  int64_t row = 0;
+  for (auto b : inner) row += count_of({b});
+  const uint8_t *X = a.u8(1, count_of({outer, row}));
+  std::vector<uint8_t *> dst;
+  for (size_t i = 0; i < ys.size(); ++i) dst.push_back(a.at(ys[i], count_of({outer, inner[i]}), 2));
+#pragma omp parallel for schedule(static) if (outer * row > 4 * kPar)
+  for (int64_t o = 0; o < outer; ++o) {
+    const uint8_t *src = X + o * row;
+    for (size_t i = 0; i < ys.size(); ++i) {
+      std::memcpy(dst[i] + o * inner[i], src, static_cast<size_t>(inner[i]));
+      src += inner[i];
+    }
+  }
+  return undef(a.env);
+}
+
 // fill(heap, yOff, n, value)
 napi_value Fill(Args &a) {
   int64_t n = a.i64(2);

@@ -34,6 +34,7 @@ extern const OpCodes kReduceOps;
 // copy.cc
 napi_value Tile(Args &a);
 napi_value Concat(Args &a);
+napi_value Split(Args &a);
 napi_value Fill(Args &a);
 
 // normalisation.cc
@@ -46,6 +47,10 @@ napi_value BnTrainGrad(Args &a);
 napi_value Pool(Args &a);
 napi_value MaxPoolGrad(Args &a);
 extern const OpCodes kPoolOps;
+
+// resize.cc
+napi_value Resize(Args &a);
+napi_value ResizeGrad(Args &a);
 
 // optimiser.cc
 napi_value Adam(Args &a);

@@ -153,6 +153,58 @@ describe('native backend (oneDNN addon)', function () {
       [[3, 2], [3, 5]], rng, 0);
   });
 
+  it('split on every axis (the gradient of concat) matches, sizes given or equal parts', async () => {
+    const rng = new Rng(17);
+    for (let axis = 0; axis < 4; axis++) {
+      await compare(([x]) => tf.split(x, [1, 2, 3], axis), [[4, 3, 5, 2].map((d, i) => (i === axis ? 6 : d))], rng, 0);
+    }
+    await compare(([x]) => tf.split(x, 3, -1), [[2, 3, 4, 9]], rng, 0);
+    await compare(([x]) => tf.split(x, [2, 0, 3], 1), [[2, 5, 3]], rng, 0);
+    await compare(withGradients((a, b) => tf.concat([tf.relu(a), b], 3)), [[2, 4, 4, 3], [2, 4, 4, 5]], rng, 1e-6);
+  });
+
+  it('nearest and bilinear resizing match cpu for every alignCorners / halfPixelCenters, up and down', async () => {
+    const rng = new Rng(18);
+    for (const [h, w, oh, ow] of [[4, 4, 8, 8], [5, 3, 10, 7], [8, 6, 3, 4], [1, 4, 3, 8]]) {
+      for (const [align, half] of [[false, false], [true, false], [false, true]]) {
+        await compare(([x]) => [tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [oh, ow], align, half),
+          tf.image.resizeBilinear(x as tf.Tensor4D, [oh, ow], align, half)], [[2, h, w, 3]], rng, 1e-6);
+      }
+    }
+  });
+
+  it('resize gradients are the adjoints of the forward, and match cpu where cpu is right', async () => {
+    const rng = new Rng(19);
+    await tf.setBackend(NATIVE_BACKEND_NAME);
+    for (const [h, w, oh, ow] of [[4, 4, 8, 8], [5, 3, 10, 7], [8, 6, 3, 4]]) {
+      for (const [align, half] of [[false, false], [true, false], [false, true]]) {
+        for (const bilinear of [false, true]) {
+          // <resize(x), dy> = <x, resizeGrad(dy)> for every x and dy.
+          const [lhs, rhs] = tf.tidy(() => {
+            const x = tf.randomUniform([2, h, w, 5], -1, 1, 'float32', 1);
+            const dy = tf.randomUniform([2, oh, ow, 5], -1, 1, 'float32', 2);
+            const f = (t: tf.Tensor) => (bilinear ? tf.image.resizeBilinear(t as tf.Tensor4D, [oh, ow], align, half)
+              : tf.image.resizeNearestNeighbor(t as tf.Tensor4D, [oh, ow], align, half));
+            const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(f(t), dy)))(x);
+            return [tf.sum(tf.mul(f(x), dy)).dataSync()[0], tf.sum(tf.mul(x, g)).dataSync()[0]];
+          });
+          expect(Math.abs(lhs - rhs), `${bilinear ? 'bilinear' : 'nearest'} ${h}x${w}->${oh}x${ow} align ${align} half ${half}`)
+            .to.be.below(1e-4 * Math.max(1, Math.abs(lhs)));
+        }
+      }
+    }
+    // cpu's ResizeBilinearGrad ignores halfPixelCenters and swaps height and width in its output
+    // shape, so compare with it only where neither matters (square input, flag off).
+    for (const [align, half] of [[false, false], [true, false]]) {
+      await compare(withGradients((x, _) => tf.add(tf.image.resizeBilinear(x, [9, 10], align, half), tf.sum(_))),
+        [[2, 5, 5, 3], [1, 1, 1, 1]], rng, 1e-5);
+    }
+    for (const [align, half] of [[false, false], [true, false], [false, true]]) {
+      await compare(withGradients((x, _) => tf.add(tf.image.resizeNearestNeighbor(x, [9, 10], align, half), tf.sum(_))),
+        [[2, 4, 5, 3], [1, 1, 1, 1]], rng, 1e-5);
+    }
+  });
+
   it('matmuls (batched, transposed, broadcast, fused) match', async () => {
     const rng = new Rng(13);
     for (let trial = 0; trial < 5; trial++) {

@@ -55,6 +55,10 @@ export interface NativeAddon {
   maxPoolGrad(heap: ArrayBuffer, dy: number, x: number, y: number, dx: number, dims: number[]): void;
   pool(heap: ArrayBuffer, op: number, x: number, y: number, dims: number[]): void;
   concat(heap: ArrayBuffer, xs: number[], innerBytes: number[], y: number, outer: number): void;
+  split(heap: ArrayBuffer, x: number, ys: number[], innerBytes: number[], outer: number): void;
+  /** mode 0 nearest, 1 bilinear; dims [N, H, W, C, OH, OW]. */
+  resize(heap: ArrayBuffer, mode: number, x: number, y: number, dims: number[], alignCorners: number, halfPixelCenters: number): void;
+  resizeGrad(heap: ArrayBuffer, mode: number, dy: number, dx: number, dims: number[], alignCorners: number, halfPixelCenters: number): void;
   peakGflops(seconds: number): number;
   info(): string;
   clearCache(): void;

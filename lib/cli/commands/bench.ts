@@ -1,11 +1,13 @@
 import { Command } from 'commander';
 import { benchDcgan } from '../../bench/dcgan';
+import { benchProposedStep } from '../../bench/model';
 import { benchAll, formatBenchTable } from '../../bench/all';
 import { intOption, useBackend } from '../context';
+import { UserError } from '../../util';
 
 /**
  * `anime-gan bench dcgan`: training throughput of the workbook's DCGAN (peer-equivalent setup);
- * `anime-gan bench all` (also `bench-all`): that and the PyTorch peer, same run, 32 and 64.
+ * `anime-gan bench all` (also `bench-all`): the three hot paths against their PyTorch peers, same run.
  */
 export function registerBenchCommands(program: Command): void {
   const bench = program.command('bench').description('training throughput benchmarks');
@@ -25,17 +27,43 @@ export function registerBenchCommands(program: Command): void {
       else console.log(`dcgan ${r.size}x${r.size} batch ${r.batch} on ${r.backend}: ${r.images_per_s} images/s ` +
         `(${r.ms_per_step} ms/step, ${r.gflops} GFLOP/s)`);
     });
+  bench
+    .command('proposed')
+    .description("pairs/s of the proposed model's training step (paper preset: clipping, Adam 2e-4), on random images")
+    .option('--size <n>', 'image side', intOption('--size'), 64)
+    .option('--batch <n>', 'batch size', intOption('--batch'), 8)
+    .option('--steps <n>', 'timed steps (after one untimed)', intOption('--steps'), 3)
+    .option('--width <n>', 'ngf = ndf', intOption('--width'), 64)
+    .option('--json', 'print one JSON line')
+    .action(async (o, cmd: Command) => {
+      await useBackend(cmd, !!o.json);
+      const r = await benchProposedStep({ size: o.size, batch: o.batch, steps: o.steps, ngf: o.width, ndf: o.width });
+      if (o.json) console.log(JSON.stringify(r));
+      else console.log(`proposed ${r.size}x${r.size} batch ${r.batch} on ${r.backend}: ${r.images_per_s} pairs/s ` +
+        `(${r.ms_per_batch} ms/step, ${r.gflops} GFLOP/s)`);
+    });
   const all = (c: Command) => c
-    .description('DCGAN training at 32x32 and 64x64 against the PyTorch peer, in the same run, with the ratio')
+    .description('the hot paths against their PyTorch peers, in the same run, with the ratio: DCGAN training at 32x32 and 64x64, ' +
+      'the proposed model\'s step (and its scaling over batch and size), the Inception feature pass')
     .option('--batch <n>', 'batch size', intOption('--batch'), 64)
     .option('--steps <n>', 'timed steps at 64x64 (more at 32x32)', intOption('--steps'), 5)
     .option('--sizes <list>', 'comma-separated sides', '32,64')
-    .option('--no-extra', 'skip the proposed model step and the Inception pass')
+    .option('--no-extra', 'skip the proposed model step, its scaling table and the Inception pass')
+    .option('--scaling-batches <list>', 'batches of the proposed step\'s scaling table', '1,8,32')
+    .option('--scaling-sizes <list>', 'image sides of the scaling table (none: "")', '32,64,96')
     .option('--json', 'print JSON instead of a table')
     .action(async (o, cmd: Command) => {
       await useBackend(cmd, false);
       const sizes = String(o.sizes).split(',').map(Number);
-      const r = await benchAll({ sizes, batch: o.batch, steps: o.steps, extra: o.extra, log: (l) => process.stderr.write(`${l}\n`) });
+      const list = (v: string, name: string) => {
+        const xs = String(v).split(',').filter(Boolean).map(Number);
+        if (xs.some((x) => !Number.isInteger(x) || x < 1)) throw new UserError(`${name} takes positive whole numbers, got "${v}"`);
+        return xs;
+      };
+      const r = await benchAll({
+        sizes, batch: o.batch, steps: o.steps, extra: o.extra, log: (l) => process.stderr.write(`${l}\n`),
+        scalingBatches: list(o.scalingBatches, '--scaling-batches'), scalingSizes: list(o.scalingSizes, '--scaling-sizes'),
+      });
       console.log(o.json ? JSON.stringify(r, null, 2) : formatBenchTable(r));
     });
   all(bench.command('all'));

@@ -1,4 +1,4 @@
-// Kernels that move data (native/src/copy.cc): Tile, Concat, and Identity, which shares memory.
+// Kernels that move data (native/src/copy.cc): Tile, Concat, SplitV, and Identity, which shares memory.
 import * as tf from '@tensorflow/tfjs';
 import { type KernelContext, type Kernels, type TensorInfo, backendOf, sizeOf } from './context';
 
@@ -42,6 +42,21 @@ export function copyKernels(ctx: KernelContext): Kernels {
       addon.concat(heap(b), parts.map((t) => off(b, t)), parts.map((t) => (sizeOf(t.shape) / Math.max(outer, 1)) * 4), off(b, y), outer);
     }
     return y;
+  };
+
+  // The gradient of every concatenation (the proposed model's blocks concatenate twice each).
+  k.SplitV = (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    const { numOrSizeSplits, axis } = args.attrs as unknown as { numOrSizeSplits: number[] | number; axis: number | number[] };
+    if (!(x.dtype === 'float32' || x.dtype === 'int32')) return fb('SplitV', args);
+    const ax = tf.util.parseAxisParam(axis, x.shape)[0];
+    const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, ax);
+    const b = backendOf(args);
+    const ys = sizes.map((s) => b.makeOutput(x.shape.map((d, i) => (i === ax ? s : d)), x.dtype));
+    const outer = sizeOf(x.shape.slice(0, ax)), inner = sizeOf(x.shape.slice(ax + 1));
+    const parts = ys.map((y, i) => ({ y, bytes: sizes[i] * inner * 4 })).filter((p) => p.bytes > 0);
+    if (sizeOf(x.shape) > 0 && parts.length) addon.split(heap(b), off(b, x), parts.map((p) => off(b, p.y)), parts.map((p) => p.bytes), outer);
+    return ys;
   };
   return k;
 }

@@ -13,6 +13,7 @@ import { normalisationKernels } from './normalisation';
 import { optimiserKernels } from './optimiser';
 import { poolingKernels } from './pooling';
 import { reductionKernels } from './reduction';
+import { resizeKernels } from './resize';
 
 export type { Fallback, WasmLike } from './context';
 export { NATIVE_BCAST_SCALE, NATIVE_BN_GRAD, NATIVE_ELT_GRAD } from './names';
@@ -30,5 +31,6 @@ export function makeNativeKernels(addon: NativeAddon, fallback: Fallback): Kerne
     ...normalisationKernels(ctx),
     ...poolingKernels(ctx),
     ...optimiserKernels(ctx),
+    ...resizeKernels(ctx),
   };
 }

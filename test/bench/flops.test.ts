@@ -1,0 +1,36 @@
+import { expect } from 'chai';
+import * as tf from '@tensorflow/tfjs';
+import { BenchAllResult, formatBenchTable } from '../../lib/bench/all';
+import { forwardFlops } from '../../lib/bench/model';
+
+describe('bench: FLOP counts and the table', () => {
+  it('forwardFlops counts 2 per multiply-add of each convolution and dense layer, from the layer shapes', () => {
+    const x = tf.input({ shape: [16, 16, 3] });
+    const c1 = tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same' }).apply(x) as tf.SymbolicTensor; // 16·16·9·3·8
+    const c2 = tf.layers.conv2d({ filters: 4, kernelSize: 4, strides: 2, padding: 'same' }).apply(c1) as tf.SymbolicTensor; // 8·8·16·8·4
+    const t = tf.layers.conv2dTranspose({ filters: 2, kernelSize: 4, strides: 2, padding: 'same' }).apply(c2) as tf.SymbolicTensor; // 8·8·16·4·2
+    const d = tf.layers.dense({ units: 5 }).apply(tf.layers.flatten().apply(t)) as tf.SymbolicTensor; // 16·16·2·5
+    const m = tf.model({ inputs: x, outputs: d });
+    expect(forwardFlops(m)).to.equal(2 * (16 * 16 * 9 * 3 * 8 + 8 * 8 * 16 * 8 * 4 + 8 * 8 * 16 * 4 * 2 + 16 * 16 * 2 * 5));
+    m.dispose();
+  });
+
+  it('the table has a row per hot path with the ratio, and says n/a with the reason when a peer could not run', () => {
+    const r: BenchAllResult = {
+      backend: 'native', peak_gflops: 400, rows: [],
+      extra: [{
+        what: 'proposed model step 64x64, batch 8, ngf = ndf = 64',
+        ours: { what: 'p', backend: 'native', batch: 8, size: 64, ngf: 64, ndf: 64, images_per_s: 6, ms_per_batch: 1333, gflops: 120 },
+        peer: { peer: 'pytorch-cpu', batch: 8, images_per_s: 3 }, ratio: 2, peer_gflops: 60,
+      }],
+      scaling: [{
+        what: 'proposed model step 32x32, batch 1, ngf = ndf = 64',
+        ours: { what: 'p', backend: 'native', batch: 1, size: 32, ngf: 64, ndf: 64, images_per_s: 9, ms_per_batch: 111, gflops: 40 },
+        peer: { error: 'peer failed: No module named torch' },
+      }],
+    };
+    const md = formatBenchTable(r);
+    expect(md).to.contain('| proposed model step 64x64, batch 8, ngf = ndf = 64 | 3 | 6 | 2 | 60 (15%) | 120 (30%) |');
+    expect(md).to.contain('| proposed model step 32x32, batch 1, ngf = ndf = 64 | n/a (peer failed: No module named torch) | 9 | n/a |');
+  });
+});
