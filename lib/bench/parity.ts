@@ -19,7 +19,7 @@ import { ModelName, resolveConfig, TrainConfig } from '../presets';
 import { loadRun, train } from '../train/trainer';
 import { validateConfig } from '../train/recipes/registry';
 import { ImageSource } from '../train/batchStream';
-import { noiseSamples } from '../cli/runSampling';
+import { noiseSamples } from '../train/sampling';
 import { encodeNpy, parseNpy } from '../metrics/npz';
 import { calculateActivationStatistics, ActivationStatistics } from '../metrics/statistics';
 import { fidFromStatistics } from '../metrics/fid';

@@ -199,11 +199,12 @@ export async function imageFolderFeatures(dir: string, opts: FeatureOptions = {}
 
 /**
  * Features of n samples of a trained run (lib/train: loadRun). Unconditional models draw noise
- * seeded by `seed` (chunk k uses seed + k); the cycle model translates the first n images of its
+ * seeded by `seed` (chunk k uses chunkSeed(seed, k), as `anime-gan sample`); the cycle model translates the first n images of its
  * domain-A data folder. Not cached: a run's checkpoint changes as it trains.
  */
 export async function runFeatures(runDir: string, opts: FeatureOptions = {}): Promise<FeatureSet> {
   const { loadRun } = await import('../train/trainer');
+  const { chunkSeed } = await import('../train/sampling');
   const extractorName = opts.extractor ?? (await defaultExtractorName());
   const n = opts.n ?? DEFAULT_RUN_SAMPLES;
   if (!(Number.isInteger(n) && n > 0)) throw new UserError(`--n must be a positive integer, got ${n}`);
@@ -228,7 +229,9 @@ export async function runFeatures(runDir: string, opts: FeatureOptions = {}): Pr
         images = model.translate(inputs, 'a2b');
         inputs.dispose();
       } else {
-        images = model.sample(b, seed + k);
+        // chunkSeed, as `sample` draws them: seed + k was 0 for the default seed's first chunk,
+        // which tf.js reads as "unseeded", so the score changed from call to call.
+        images = model.sample(b, chunkSeed(seed, k));
       }
       try {
         await acc.add(images);

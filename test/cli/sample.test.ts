@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { main } from '../../lib/cli/main';
 import { writeSynthDataset } from '../../lib/data/synth';
 import { loadRun } from '../../lib/train/trainer';
-import { chunkSeed } from '../../lib/cli/runSampling';
+import { chunkSeed } from '../../lib/train/sampling';
 import { tmpDir } from '../train/support';
 import { runCli } from './support';
 

@@ -218,6 +218,14 @@ describe('metrics command line (fid, is, kid, stats)', () => {
       const again = await fidCommand(runDir, real, { features: 'test-channel-stats', n: 12 }, { cacheDir: false });
       expect(relErr(again.fid, r.fid)).to.be.below(1e-4);
       expect(tf.memory().numTensors).to.equal(n0);
+      // Features themselves: the default seed (0, which tf.js reads as "unseeded" when passed as
+      // is) draws the same samples every call; another seed draws others.
+      const { runFeatures } = await import('../../lib/metrics/folderFeatures');
+      const feats = (seed?: number) => runFeatures(runDir, { extractor: 'test-channel-stats', n: 12, seed }).then((f) => Array.from(f.features));
+      const first = await feats();
+      expect(await feats(), 'default seed, twice').to.deep.equal(first);
+      expect(await feats(0), 'seed 0 is the default').to.deep.equal(first);
+      expect(await feats(5), 'another seed').to.not.deep.equal(first);
     });
 
     it('does not leak tensors', async () => {

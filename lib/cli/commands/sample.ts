@@ -11,7 +11,7 @@ import { ImageFolder } from '../../data/imageFolder';
 import { Rng } from '../../util/rng';
 import { optionParser, parseIntOption, useBackend } from '../context';
 import { heapExhaustedError } from '../../backend/heapLimit';
-import { Direction, DIRECTIONS, noiseSamples, translate } from '../runSampling';
+import { Direction, DIRECTIONS, noiseSamples, translate } from '../../train/sampling';
 
 const int = (name: string, min = 0) => optionParser(parseIntOption(name, min));
 

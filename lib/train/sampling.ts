@@ -1,9 +1,10 @@
 /**
- * How the command line asks a trained model for images, in chunks: noise samples (reproducible
- * for every --seed, 0 included) and translations.
+ * How a trained model is asked for images, in chunks: noise samples (reproducible for every
+ * seed, 0 included) and translations. `sample`, `fid <run>` and `parity` all draw them here, so a
+ * run scored with a seed is scored on the images `sample --seed` writes.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Direction, DIRECTIONS, GanModel, stepSeed } from '../train/ganModel';
+import { Direction, DIRECTIONS, GanModel, stepSeed } from './ganModel';
 import { UserError } from '../util/errors';
 
 /** Images drawn from noise per chunk. */
