@@ -29,12 +29,24 @@ describe('cli: -p name=value', function () {
     }
   });
 
+  it('sets an optimizer\'s fields by a dotted name, keeping the others, and refuses what no optimizer has', function () {
+    const p = parseParams(['optimizerG.lr=1e-3', 'optimizerD.name=rmsprop', 'optimizerD.lr=5e-5'], smoke);
+    expect(p.optimizerG).to.deep.equal({ ...smoke.optimizerG, lr: 1e-3 });
+    expect(p.optimizerD).to.deep.equal({ ...smoke.optimizerD, name: 'rmsprop', lr: 5e-5 });
+    expect(p).to.not.have.property('optimizerG.lr');
+    for (const [bad, msg] of [['optimizerG.lr=0', /must be positive/], ['optimizerG.speed=1', /an optimizer has/], ['optimizerG.name=lion', /one of adam, rmsprop, sgd/],
+      ['ngf.lr=1', /only the optimizers/], ['optimizerG={}', /set its fields/]] as const) {
+      expect(() => parseParams([bad], smoke), bad).to.throw(msg);
+    }
+  });
+
   it('`train -p` (or --set) sets the run\'s config; explicit options still win', async function () {
     const out = path.join(tmpDir('cli-params'), 'run');
-    const r = await run('train', 'dcgan', '--preset', 'smoke', '-p', 'steps=9', '--set', 'checkpointEvery=1', '-p', 'ngf=2', '--steps', '3', '--out', out);
+    const r = await run('train', 'dcgan', '--preset', 'smoke', '-p', 'steps=9', '--set', 'checkpointEvery=1', '-p', 'ngf=2', '--steps', '3',
+      '-p', 'optimizerG.lr=1e-3', '--out', out);
     expect(r.code, r.stderr).to.equal(0);
     const config = readRunMeta(out).config;
-    expect([config.steps, config.checkpointEvery, config.ngf]).to.deep.equal([3, 1, 2]);
+    expect([config.steps, config.checkpointEvery, config.ngf, config.optimizerG.lr]).to.deep.equal([3, 1, 2, 1e-3]);
     expect(readLog(out).map((x) => x.step)).to.deep.equal([1, 2, 3]);
     const bad = await run('train', 'dcgan', '--preset', 'smoke', '-p', 'nope=1', '--out', out);
     expect(bad.code).to.not.equal(0);
