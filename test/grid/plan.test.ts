@@ -74,7 +74,7 @@ describe('grid: plan and manifest', function () {
     expect(() => planGrid({ preset: 'smoke', runsDir: tmpDir('g'), params: ['nope=1'] })).to.throw(/-p nope: no such setting/);
     expect(() => planGrid({ preset: 'smoke', runsDir: tmpDir('g'), params: ['seed=1'] })).to.throw(/--seeds/);
     expect(() => planGrid({ preset: 'smoke', runsDir: tmpDir('g'), params: ['batch=two'] })).to.throw(/-p batch takes a number/);
-    expect(() => parseParams(['optimizerG=adam'], resolveConfig('dcgan', 'smoke'))).to.throw(/set by presets only/);
+    expect(() => parseParams(['optimizerG=adam'], resolveConfig('dcgan', 'smoke'))).to.throw(/set its fields \(-p optimizerG.lr/);
   });
 
   it('writes and reads the manifest; a missing or foreign one is one clear error', function () {
