@@ -16,7 +16,7 @@
  */
 import { UserError } from '../util/errors';
 import { dot, PivotedCholesky, pivotedCholesky, symmetricEigenvalues } from './linalg';
-import { ActivationStatistics, calculateActivationStatistics } from './statistics';
+import { ActivationStatistics, calculateActivationStatistics, numRows } from './statistics';
 
 /**
  * Tr((S1 S2)^(1/2)) for symmetric positive semi-definite S1, S2 (n x n, row-major).
@@ -241,12 +241,57 @@ export function fidFromStatistics(a: ActivationStatistics, b: ActivationStatisti
   return calculateFrechetDistance(a.mu, a.sigma, b.mu, b.sigma, eps);
 }
 
-/** FID between two feature sets (rows x dim, row-major), via their float64 statistics. */
+/**
+ * FID between two feature sets (rows x dim, row-major), in float64.
+ *
+ * With fewer samples than dimensions (500 images against 2048 Inception features, as the quick
+ * preset scores) it never forms a dim x dim covariance: with A, B the centred features,
+ * Sigma1 = A^T A/(n1-1) and Sigma2 = B^T B/(n2-1), so Tr Sigma_k is a sum of squares and the
+ * non-zero eigenvalues of Sigma1 Sigma2 are those of C C^T with C = A B^T / sqrt((n1-1)(n2-1)):
+ * Tr((Sigma1 Sigma2)^(1/2)) is the sum of C's singular values. The same number as the statistics
+ * route (the fixtures check both) for ~n1·n2·dim flops instead of ~(n1+n2)·dim^2: 1 s instead of 8
+ * at 500 x 2048 here. Below 128 dimensions, where pytorch-fid can regularise (see
+ * scipyWouldRegularise), and with more samples than dimensions, it goes through the statistics.
+ */
 export function fidFromFeatures(
   features1: Float32Array | Float64Array,
   features2: Float32Array | Float64Array,
   dim: number,
   eps = 1e-6,
 ): number {
-  return fidFromStatistics(calculateActivationStatistics(features1, dim), calculateActivationStatistics(features2, dim), eps);
+  const n1 = numRows(features1, dim, 'features of set 1');
+  const n2 = numRows(features2, dim, 'features of set 2');
+  if (dim < 128 || Math.min(n1, n2) >= dim || Math.min(n1, n2) < 2) {
+    return fidFromStatistics(calculateActivationStatistics(features1, dim), calculateActivationStatistics(features2, dim), eps);
+  }
+  const a = centred(features1, n1, dim, 'features of set 1');
+  const b = centred(features2, n2, dim, 'features of set 2');
+  let ss = 0;
+  for (let j = 0; j < dim; j++) ss += (a.mu[j] - b.mu[j]) ** 2;
+  const tr1 = dot(a.x, 0, a.x, 0, n1 * dim) / (n1 - 1);
+  const tr2 = dot(b.x, 0, b.x, 0, n2 * dim) / (n2 - 1);
+  // C = S L^T with S the smaller set, then M = C C^T (ns x ns, lower triangle).
+  const [sm, ns, lg, nl] = n1 <= n2 ? [a.x, n1, b.x, n2] : [b.x, n2, a.x, n1];
+  const scale = 1 / Math.sqrt((n1 - 1) * (n2 - 1));
+  const C = new Float64Array(ns * nl);
+  for (let i = 0; i < ns; i++) for (let j = 0; j < nl; j++) C[i * nl + j] = scale * dot(sm, i * dim, lg, j * dim, dim);
+  const M = new Float64Array(ns * ns);
+  for (let i = 0; i < ns; i++) for (let j = 0; j <= i; j++) M[i * ns + j] = dot(C, i * nl, C, j * nl, nl);
+  const eig = symmetricEigenvalues(M, ns);
+  let trCovmean = 0;
+  for (let i = eig.length - 1; i >= 0; i--) trCovmean += Math.sqrt(Math.max(eig[i], 0));
+  return ss + tr1 + tr2 - 2 * trCovmean;
+}
+
+/** Mean and centred copy (float64) of features, refusing non-finite values. */
+function centred(f: Float32Array | Float64Array, n: number, dim: number, what: string): { mu: Float64Array; x: Float64Array } {
+  const mu = new Float64Array(dim);
+  for (let r = 0; r < n; r++) for (let j = 0; j < dim; j++) mu[j] += f[r * dim + j];
+  for (let j = 0; j < dim; j++) {
+    mu[j] /= n;
+    if (!Number.isFinite(mu[j])) throw new UserError(`${what} contain non-finite values`);
+  }
+  const x = new Float64Array(n * dim);
+  for (let r = 0; r < n; r++) for (let j = 0; j < dim; j++) x[r * dim + j] = f[r * dim + j] - mu[j];
+  return { mu, x };
 }

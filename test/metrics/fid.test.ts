@@ -28,6 +28,26 @@ describe('metrics/fid (eq. 12)', () => {
     });
   }
 
+  // The cases with fewer samples than dimensions, where fidFromFeatures takes the sample-space route.
+  for (const c of reference.fid.filter((c) => c.dim >= 128 && Math.min(features(c.set1, c.dim).length, features(c.set2, c.dim).length) < c.dim * c.dim)) {
+    it(`fidFromFeatures (sample-space route) matches pytorch-fid/scipy on ${c.name} to 1e-6 relative`, function () {
+      this.timeout(60_000);
+      expect(relErr(fidFromFeatures(features(c.set1, c.dim), features(c.set2, c.dim), c.dim), c.fid)).to.be.below(1e-6);
+    });
+  }
+
+  it('gives the statistics route\'s number from features when n < dim (300 vs 200 and 150 vs 250 samples of 2048 features)', function () {
+    this.timeout(120_000);
+    for (const [n1, n2, scale] of [[300, 200, 1], [150, 250, 0.01]]) {
+      const a = randomSample(11 + n1, n1, 2048).map((v) => v * scale);
+      const b = randomSample(17 + n2, n2, 2048).map((v) => (1.05 * v + 0.01) * scale);
+      const viaStatistics = fidFromStatistics(calculateActivationStatistics(a, 2048), calculateActivationStatistics(b, 2048));
+      const viaFeatures = fidFromFeatures(a, b, 2048);
+      expect(relErr(viaFeatures, viaStatistics)).to.be.below(1e-9);
+      expect(relErr(fidFromFeatures(b, a, 2048), viaStatistics)).to.be.below(1e-9);
+    }
+  });
+
   it('computes statistics as np.mean / np.cov(rowvar=False) (NumPy-written .npz)', () => {
     const s = reference.npz;
     const ours = calculateActivationStatistics(features(s.set1, s.dim), s.dim);
