@@ -7,7 +7,8 @@
 import * as path from 'path';
 import { ModelName, presetEpochs, resolveConfig, stepsForEpochs, TrainConfig } from '../presets';
 import { discardRun, hasCheckpoint, isComplete, readRunMeta } from '../train/runFolder';
-import { openTrainingData, Domain } from '../train/trainingData';
+import { openTrainingData, Domain, OpenedData } from '../train/trainingData';
+import { defaultWorkers, trainInParallel } from '../train/parallel';
 import { train } from '../train/trainer';
 import { recipeOf } from '../train/recipes/registry';
 import { projectRoot } from '../util/projectRoot';
@@ -42,6 +43,12 @@ export interface ExperimentOptions {
   /** Use only the first n images of real folders (keeps decoding time bounded). */
   limit?: number;
   onStep?: (step: number, losses: Record<string, number>) => void;
+  /**
+   * Missing runs trained at once, each in its own process (default: ANIME_GAN_PARALLEL_RUNS, else
+   * one per core; 1 trains them one by one in this process). `onStep` is not called for runs
+   * trained in workers.
+   */
+  parallelRuns?: number;
 }
 
 /** The folder runs are kept in: the option, $ANIME_GAN_RUNS, or `<project>/runs`. */
@@ -111,12 +118,18 @@ export function experimentRuns(o: ExperimentOptions, seeds: readonly number[]): 
   return runs;
 }
 
-/**
- * Train `model` on `dataset` (a two-domain model: between its own two domains, `dataset`
- * ignored) with `seed`, or reuse the run if a finished one with the same settings exists.
- * Returns its folder.
- */
-export async function ensureRun(o: ExperimentOptions, model: ModelName, dataset: PaperDataset, seed: number): Promise<string> {
+/** A run of the grid made ready to train: its folder and config, its data opened, whether to resume. */
+interface PreparedRun {
+  dir: string;
+  config: TrainConfig;
+  a: OpenedData;
+  b?: OpenedData;
+  /** Finished with these settings: nothing to train. */
+  done: boolean;
+  resume: boolean;
+}
+
+async function prepareRun(o: ExperimentOptions, model: ModelName, dataset: ExperimentDataset, seed: number): Promise<PreparedRun> {
   let config = experimentConfig(o, model, seed);
   const data = experimentData(model, dataset, o.dataRoot);
   const dir = experimentDir(o, model, data.label, seed);
@@ -134,32 +147,78 @@ export async function ensureRun(o: ExperimentOptions, model: ModelName, dataset:
     // Reuse only a complete run with exactly these settings (steps included); continue an
     // interrupted one with the same settings; anything else (the reader changed the settings
     // cell) is trained again.
-    if (sameSettings(meta.config, config) && meta.step === config.steps && isComplete(meta)) return dir;
+    if (sameSettings(meta.config, config) && meta.step === config.steps && isComplete(meta)) return { dir, config, a, b, done: true, resume: false };
     resume = sameSettings(meta.config, config) && meta.step < config.steps;
     // Said aloud: in a notebook, Kernel › Interrupt ends the cell before the trainer's own message
     // (checkpoint saved at step N) can reach it, so the rerun cell says what it continues.
     if (resume) console.log(`${dir}: continuing from step ${meta.step} of ${config.steps} (an earlier training stopped there)`);
     else discardRun(dir);
   }
-  await train({
-    config, out: dir, data: a.source, dataB: b?.source, dataPaths: { a: a.path, b: b?.path }, onStep: o.onStep, resume,
-    // Kernel › Interrupt: said in the cell while it is still the cell's turn (see watchInterrupts).
-    onInterruptRequested: (signal, step) =>
-      console.error(`${signal}: training stops after step ${step} of ${config.steps} and saves a checkpoint in ${dir}; run this cell again to continue from it`),
-  });
-  return dir;
+  return { dir, config, a, b, done: false, resume };
 }
 
-/** {@link ensureRun} for each of `datasets`, in turn: the run folder of each data set. */
+async function trainPrepared(o: ExperimentOptions, r: PreparedRun): Promise<void> {
+  await train({
+    config: r.config, out: r.dir, data: r.a.source, dataB: r.b?.source, dataPaths: { a: r.a.path, b: r.b?.path }, onStep: o.onStep, resume: r.resume,
+    // Kernel › Interrupt: said in the cell while it is still the cell's turn (see watchInterrupts).
+    onInterruptRequested: (signal, step) =>
+      console.error(`${signal}: training stops after step ${step} of ${r.config.steps} and saves a checkpoint in ${r.dir}; run this cell again to continue from it`),
+  });
+}
+
+/**
+ * Train `model` on `dataset` (a two-domain model: between its own two domains, `dataset`
+ * ignored) with `seed`, or reuse the run if a finished one with the same settings exists.
+ * Returns its folder.
+ */
+export async function ensureRun(o: ExperimentOptions, model: ModelName, dataset: ExperimentDataset, seed: number): Promise<string> {
+  const r = await prepareRun(o, model, dataset, seed);
+  if (!r.done) await trainPrepared(o, r);
+  return r.dir;
+}
+
+/** A run of the grid to ensure: model, data set, seed. */
+export interface RunSpec {
+  model: ModelName;
+  dataset: ExperimentDataset;
+  seed: number;
+}
+
+/**
+ * {@link ensureRun} for several runs, training the missing ones side by side in worker processes
+ * (`trainInParallel`: on 2 cores, two one-thread trainings finish in about the time of one
+ * two-thread training), unless `o.parallelRuns` is 1 or only one run is missing (then in this
+ * process, as ensureRun). Returns the run folders in the order of `specs`.
+ */
+export async function ensureRunsParallel(o: ExperimentOptions, specs: readonly RunSpec[]): Promise<string[]> {
+  const prepared: PreparedRun[] = [];
+  for (const s of specs) prepared.push(await prepareRun(o, s.model, s.dataset, s.seed));
+  // The same folder twice (a two-domain model asked for per column) trains once.
+  const todo = [...new Map(prepared.filter((r) => !r.done).map((r) => [r.dir, r])).values()];
+  const workers = o.parallelRuns ?? defaultWorkers();
+  if (todo.length === 1 || workers <= 1) {
+    for (const r of todo) await trainPrepared(o, r);
+  } else {
+    await trainInParallel(
+      todo.map((r) => ({
+        label: path.basename(r.dir), config: r.config, out: r.dir, limit: o.limit, resume: r.resume,
+        a: { path: r.a.path, embedded: r.a.embedded }, b: r.b && { path: r.b.path, embedded: r.b.embedded },
+      })),
+      { workers },
+    );
+  }
+  return prepared.map((r) => r.dir);
+}
+
+/** {@link ensureRun} for each of `datasets` (side by side where several are missing): the run folder of each data set. */
 export async function ensureRuns<D extends PaperDataset>(
   o: ExperimentOptions,
   model: ModelName,
   datasets: readonly D[],
   seed: number,
 ): Promise<Record<D, string>> {
-  const runs = {} as Record<D, string>;
-  for (const d of datasets) runs[d] = await ensureRun(o, model, d, seed);
-  return runs;
+  const dirs = await ensureRunsParallel(o, datasets.map((dataset) => ({ model, dataset, seed })));
+  return Object.fromEntries(datasets.map((d, i) => [d, dirs[i]])) as Record<D, string>;
 }
 
 function sameSettings(a: TrainConfig, b: TrainConfig): boolean {

@@ -19,7 +19,7 @@ import { Rng } from '../util/rng';
 import { progress } from '../util/progress';
 import { yieldToEventLoop } from '../util/yieldToEventLoop';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomicWrite';
-import { datasetDir, datasetOfDomain, ensureRun, experimentConfig, ExperimentOptions, PAPER_DATASETS, PAPER_MODELS, PaperDataset } from './experiments';
+import { datasetDir, datasetOfDomain, ensureRun, ensureRunsParallel, experimentConfig, ExperimentOptions, PAPER_DATASETS, PAPER_MODELS, PaperDataset } from './experiments';
 import type { Direction } from '../train/ganModel';
 import { openTrainingData } from '../train/trainingData';
 
@@ -115,6 +115,8 @@ export async function computeTable1(o: Table1Options): Promise<Table1Result> {
       reference[dataset] = { is: inceptionScore(probs, k, { splits: Math.min(10, n) }), modes: modesCovered(probs, k), classes: k, n };
       images.dispose();
     }
+    // Train what is missing first, side by side (see ensureRunsParallel); scoring then reuses the runs.
+    if (!o.runDir) await ensureRunsParallel(o, PAPER_MODELS.flatMap((model) => o.seeds.flatMap((seed) => PAPER_DATASETS.map((dataset) => ({ model, dataset, seed })))));
     for (const model of PAPER_MODELS) {
       for (const seed of o.seeds) {
         for (const dataset of PAPER_DATASETS) {

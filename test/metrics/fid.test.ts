@@ -29,7 +29,7 @@ describe('metrics/fid (eq. 12)', () => {
   }
 
   // The cases with fewer samples than dimensions, where fidFromFeatures takes the sample-space route.
-  for (const c of reference.fid.filter((c) => c.dim >= 128 && Math.min(features(c.set1, c.dim).length, features(c.set2, c.dim).length) < c.dim * c.dim)) {
+  for (const c of (reference.fid as { name: string; dim: number; set1: never; set2: never; fid: number }[]).filter((c) => c.dim >= 128 && Math.min(features(c.set1, c.dim).length, features(c.set2, c.dim).length) < c.dim * c.dim)) {
     it(`fidFromFeatures (sample-space route) matches pytorch-fid/scipy on ${c.name} to 1e-6 relative`, function () {
       this.timeout(60_000);
       expect(relErr(fidFromFeatures(features(c.set1, c.dim), features(c.set2, c.dim), c.dim), c.fid)).to.be.below(1e-6);
