@@ -3,7 +3,7 @@ import { Conv2DGradAttrs, isChannelsLast } from './convGeometry';
 import { conv2dBackpropFilterAsConv } from './conv2dBackpropFilter';
 import { conv2dBackpropInputPhases } from './conv2dBackpropInput';
 import { MaxPoolGradAttrs, maxPoolGradMasked } from './maxPoolGrad';
-import { ResizeAttrs, resizeNearestNeighborGradOneHot } from './resizeNearestNeighborGrad';
+import { ResizeAttrs, resizeBilinearGradByMatrices, resizeNearestNeighborGradOneHot } from './resizeNearestNeighborGrad';
 import { unsortedSegmentSumSelector } from './unsortedSegmentSum';
 
 /** A kernel this library registers for a backend (added where missing, replaced where wrong or slow), and why. */
@@ -41,6 +41,10 @@ export const CPU_KERNELS: readonly RegisteredKernel[] = [
   {
     kernelName: 'ResizeNearestNeighborGrad',
     reason: "cpu's returns wrong gradients for every image after the first in a batch (wasm's is right)",
+  },
+  {
+    kernelName: 'ResizeBilinearGrad',
+    reason: "cpu's swaps height and width for non-square images (the paper's model failed to train at 128×160) and ignores halfPixelCenters",
   },
 ];
 
@@ -153,6 +157,12 @@ export function registerCpuKernels(): string[] {
         tf.tidy(() =>
           resizeNearestNeighborGradOneHot(asTensor4D(inputs.dy!), inputs.images!.shape, attrs as unknown as ResizeAttrs),
         ),
+      'cpu',
+    );
+    override(
+      'ResizeBilinearGrad',
+      ({ inputs, attrs }) =>
+        tf.tidy(() => resizeBilinearGradByMatrices(asTensor4D(inputs.dy!), inputs.images!.shape, attrs as unknown as ResizeAttrs)),
       'cpu',
     );
   }

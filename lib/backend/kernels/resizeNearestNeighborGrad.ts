@@ -31,10 +31,42 @@ function selector(index: tf.Tensor1D, inSize: number): tf.Tensor2D {
  */
 export function resizeNearestNeighborGradOneHot(dy: tf.Tensor4D, imagesShape: number[], attrs: ResizeAttrs): tf.Tensor4D {
   return tf.tidy(() => {
+    const [, inH, inW] = imagesShape;
+    const [, outH, outW] = dy.shape;
+    return adjointOfSeparable(dy, imagesShape, selector(sourceIndex(inH, outH, attrs), inH), selector(sourceIndex(inW, outW, attrs), inW));
+  });
+}
+
+/**
+ * Bilinear resizing along one axis as a matrix, transposed: m[i, o] is the weight of input i in
+ * output o, read off the forward resize itself applied to the identity (inSize one-hot channels
+ * on a 1-pixel-wide image), so the coordinate rules are exactly the forward's.
+ */
+function bilinearWeightsT(inSize: number, outSize: number, attrs: ResizeAttrs): tf.Tensor2D {
+  const eye = tf.eye(inSize).reshape([1, inSize, 1, inSize]) as tf.Tensor4D;
+  const w = tf.image.resizeBilinear(eye, [outSize, 1], attrs.alignCorners, attrs.halfPixelCenters); // [1, out, 1, in]
+  return w.reshape([outSize, inSize]).transpose() as tf.Tensor2D;
+}
+
+/**
+ * The gradient of bilinear resizing (NHWC), the exact adjoint of the forward: dx = Ry^T dy Rx
+ * with the forward's interpolation matrices. It replaces tfjs-backend-cpu 4.22's kernel, which
+ * returns height and width swapped for non-square images (so the paper's model could not train
+ * at CelebA's 128×160 on the fallback backend) and ignores halfPixelCenters.
+ */
+export function resizeBilinearGradByMatrices(dy: tf.Tensor4D, imagesShape: number[], attrs: ResizeAttrs): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [, inH, inW] = imagesShape;
+    const [, outH, outW] = dy.shape;
+    return adjointOfSeparable(dy, imagesShape, bilinearWeightsT(inH, outH, attrs), bilinearWeightsT(inW, outW, attrs));
+  });
+}
+
+/** dx = Ry^T dy Rx per sample and channel, given ryT [inH, outH] and rxT [inW, outW]. */
+function adjointOfSeparable(dy: tf.Tensor4D, imagesShape: number[], ryT: tf.Tensor2D, rxT: tf.Tensor2D): tf.Tensor4D {
+  return tf.tidy(() => {
     const [n, inH, inW, c] = imagesShape;
     const [, outH, outW] = dy.shape;
-    const ryT = selector(sourceIndex(inH, outH, attrs), inH); // [inH, outH]
-    const rxT = selector(sourceIndex(inW, outW, attrs), inW); // [inW, outW]
     // Columns: [outW, N*outH*C] -> [inW, N*outH*C].
     const byCol = tf.matMul(rxT, dy.transpose([2, 0, 1, 3]).reshape([outW, n * outH * c]));
     // Rows: [inW, N, outH, C] -> [outH, N, inW, C] -> [inH, N*inW*C].
