@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../../util/errors';
 import { EXTRACTOR_DEFAULTS } from './defaults';
 import { extractBatched, globalAvgPool } from './batching';
+import { foldBatchNorms } from './foldedLayers';
 import { ExtractorOptions, FeatureExtractor } from './types';
 
 /** nsfwjs's five classes, in the order of its softmax output. */
@@ -63,7 +64,8 @@ export async function createNsfwjsProxy(opts: ExtractorOptions = {}): Promise<Fe
   const full = await loadNsfwjsModel();
   const mixed10 = full.getLayer('mixed10');
   const head = full.getLayer('dense_3');
-  const net = tf.model({ inputs: full.inputs, outputs: [mixed10.output as tf.SymbolicTensor, head.output as tf.SymbolicTensor] });
+  // The conv → batch norm → ReLU chains run as single fused convolutions (foldedLayers.ts).
+  const net = foldBatchNorms(full, [mixed10.name, head.name]);
   const size = EXTRACTOR_DEFAULTS.nsfwjsSize;
   const batchSize = opts.batchSize ?? EXTRACTOR_DEFAULTS.batchSize;
   let disposed = false;
@@ -77,12 +79,15 @@ export async function createNsfwjsProxy(opts: ExtractorOptions = {}): Promise<Fe
       return extractBatched(images, { name: 'nsfwjs-proxy', dim: 2048, classes: NSFWJS_CLASSES.length, batchSize, progress: opts.progress }, (batch) => {
         let x: tf.Tensor4D = tf.add(tf.mul(batch, 0.5), 0.5); // [-1,1] -> [0,1], nsfwjs's input range
         if (x.shape[1] !== size || x.shape[2] !== size) x = tf.image.resizeBilinear(x, [size, size], true);
-        const [m, p] = net.predict(x) as tf.Tensor[];
+        const [m, p] = net.predict(x);
         return { features: globalAvgPool(m as tf.Tensor4D), probs: p as tf.Tensor2D };
       });
     },
     dispose() {
-      if (!disposed) full.dispose();
+      if (!disposed) {
+        net.dispose();
+        full.dispose();
+      }
       disposed = true;
     },
   };

@@ -3,7 +3,8 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { getExtractor } from '../../../lib/metrics/extractors/registry';
-import { nsfwjsModelDir } from '../../../lib/metrics/extractors/nsfwjsProxy';
+import { loadNsfwjsModel, nsfwjsModelDir } from '../../../lib/metrics/extractors/nsfwjsProxy';
+import { foldBatchNorms } from '../../../lib/metrics/extractors/foldedLayers';
 import { loadImagesResized } from '../../../lib/metrics/extractors/domainData';
 import { FeatureExtractor } from '../../../lib/metrics/extractors/types';
 import { fidFromFeatures } from '../../../lib/metrics/fid';
@@ -18,6 +19,31 @@ function smoothImages(n: number, seed: number): tf.Tensor4D {
     return tf.image.resizeBilinear(low as tf.Tensor4D, [64, 64], false, true);
   });
 }
+
+describe('foldBatchNorms (conv → batch norm → ReLU as one convolution)', function () {
+  useFastBackend();
+  it('gives the layers model\'s outputs on the proxy Inception (94 chains folded), and leaks no tensor', async () => {
+    const model = await loadNsfwjsModel();
+    try {
+      const net = tf.model({ inputs: model.inputs, outputs: [model.getLayer('mixed10').output as tf.SymbolicTensor, model.getLayer('dense_3').output as tf.SymbolicTensor] });
+      const folded = foldBatchNorms(model, ['mixed10', 'dense_3']);
+      expect(folded.folded).to.equal(94);
+      const x = tf.randomUniform([2, 299, 299, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
+      const before = tf.memory().numTensors;
+      const ours = folded.predict(x);
+      expect(tf.memory().numTensors - before).to.equal(2);
+      const theirs = net.predict(x) as tf.Tensor[];
+      for (let i = 0; i < 2; i++) {
+        const scale = tf.max(tf.abs(theirs[i])).dataSync()[0];
+        expect(maxAbsDiff(ours[i].dataSync(), theirs[i].dataSync()) / scale, `output ${i}`).to.be.below(1e-4);
+      }
+      tf.dispose([x, ...ours, ...theirs]);
+      folded.dispose();
+    } finally {
+      model.dispose();
+    }
+  });
+});
 
 describe('nsfwjs-proxy extractor (offline proxy Inception)', function () {
   useFastBackend();
