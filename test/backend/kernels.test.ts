@@ -128,47 +128,39 @@ describe('backend/kernels: registered kernels agree with the cpu backend', funct
     }
   });
 
-  it('ResizeNearestNeighborGrad is the adjoint of the forward resize on cpu and wasm (non-integer scales, alignCorners, halfPixelCenters)', async () => {
-    // <resize(x), dy> = <x, grad(dy)> for every x, dy exactly when grad is the forward's adjoint.
-    const r = intRng(5);
+  /**
+   * <resize(x), dy> = <x, grad(dy)> for every x, dy exactly when the gradient kernel is the
+   * forward's adjoint; random shapes (non-square, non-integer scales), every flag combination.
+   */
+  async function expectAdjoint(kernel: 'ResizeNearestNeighborGrad' | 'ResizeBilinearGrad', backends: string[], seed: number): Promise<void> {
+    const r = intRng(seed);
+    const forward = kernel === 'ResizeBilinearGrad' ? tf.image.resizeBilinear : tf.image.resizeNearestNeighbor;
     for (let k = 0; k < 12; k++) {
       const shape: [number, number, number, number] = [r(1, 3), r(1, 6), r(1, 6), r(1, 3)];
       const size: [number, number] = [r(1, 13), r(1, 13)];
       const alignCorners = k % 3 === 1;
       const halfPixelCenters = k % 3 === 2;
-      for (const backend of ['cpu', 'wasm']) {
+      for (const backend of backends) {
         const both = await on(backend, () => {
           const x = tf.tensor(seeded(shape.reduce((a, b) => a * b), k + 1), shape) as tf.Tensor4D;
-          const y = tf.image.resizeNearestNeighbor(x, size, alignCorners, halfPixelCenters);
+          const y = forward(x, size, alignCorners, halfPixelCenters);
           const dy = tf.tensor(seeded(y.size, k + 7), y.shape);
-          const g = tf.engine().runKernel<tf.Tensor>('ResizeNearestNeighborGrad', { images: x, dy }, { alignCorners, halfPixelCenters });
+          const g = tf.engine().runKernel<tf.Tensor>(kernel, { images: x, dy }, { alignCorners, halfPixelCenters });
           expect(g.shape).to.deep.equal(shape);
           return tf.stack([tf.sum(tf.mul(y, dy)), tf.sum(tf.mul(x, g))]);
         });
         const [lhs, rhs] = both.values;
-        expect(Math.abs(lhs - rhs) / Math.max(1, Math.abs(lhs)), JSON.stringify({ backend, shape, size, k })).to.be.at.most(1e-5);
+        expect(Math.abs(lhs - rhs) / Math.max(1, Math.abs(lhs)), JSON.stringify({ kernel, backend, shape, size, k })).to.be.at.most(1e-5);
       }
     }
+  }
+
+  it('ResizeNearestNeighborGrad is the adjoint of the forward resize on cpu and wasm (non-integer scales, alignCorners, halfPixelCenters)', async () => {
+    await expectAdjoint('ResizeNearestNeighborGrad', ['cpu', 'wasm'], 5);
   });
 
   it('ResizeBilinearGrad on cpu (fixed) has the input\'s shape and is the adjoint of the forward, non-square and halfPixelCenters included', async () => {
-    const r = intRng(9);
-    for (let k = 0; k < 12; k++) {
-      const shape: [number, number, number, number] = [r(1, 3), r(1, 6), r(1, 6), r(1, 3)];
-      const size: [number, number] = [r(1, 13), r(1, 13)];
-      const alignCorners = k % 3 === 1;
-      const halfPixelCenters = k % 3 === 2;
-      const both = await on('cpu', () => {
-        const x = tf.tensor(seeded(shape.reduce((a, b) => a * b), k + 1), shape) as tf.Tensor4D;
-        const y = tf.image.resizeBilinear(x, size, alignCorners, halfPixelCenters);
-        const dy = tf.tensor(seeded(y.size, k + 7), y.shape);
-        const g = tf.engine().runKernel<tf.Tensor>('ResizeBilinearGrad', { images: x, dy }, { alignCorners, halfPixelCenters });
-        expect(g.shape).to.deep.equal(shape);
-        return tf.stack([tf.sum(tf.mul(y, dy)), tf.sum(tf.mul(x, g))]);
-      });
-      const [lhs, rhs] = both.values;
-      expect(Math.abs(lhs - rhs) / Math.max(1, Math.abs(lhs)), JSON.stringify({ shape, size, k })).to.be.at.most(1e-5);
-    }
+    await expectAdjoint('ResizeBilinearGrad', ['cpu'], 9);
   });
 
   it('UnsortedSegmentSum on wasm (missing upstream; the gradient of gather): random shapes, rel. error <= 1e-4', async () => {
