@@ -26,6 +26,7 @@ import { fidFromStatistics } from '../metrics/fid';
 import { meanStd } from '../metrics/inceptionScore';
 import { defaultExtractorName, tensorFeatures } from '../metrics/folderFeatures';
 import { imagesToBytes, projectRoot, saveImageGrid, UserError, writeFileAtomic, writeJsonAtomic } from '../util';
+import { READABLE_CELL } from '../util/imageGrid';
 import { peerPython } from './peer';
 
 export type ParityModel = Extract<ModelName, 'dcgan' | 'wgan'>;
@@ -308,7 +309,7 @@ async function saveGrid(bytes: Uint8Array, size: [number, number], file: string)
   const unit = bytesToUnit(bytes.subarray(0, n * per));
   const t = tf.tensor4d(unit, [n, size[0], size[1], 3]);
   try {
-    await saveImageGrid(t, file, { nrow: 8 });
+    await saveImageGrid(t, file, { nrow: 8, minCell: READABLE_CELL });
   } finally {
     t.dispose();
   }

@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { expect } from 'chai';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -71,6 +72,8 @@ describe('cli: anime-gan parity (smoke size)', function () {
     expect(r.stdout).to.equal(md);
     // both wrote their samples: uint8 [6, 32, 32, 3] .npy files and grids
     for (const f of ['ours-samples.npy', 'reference/samples.npy', 'ours.png', 'reference.png']) expect(fs.existsSync(path.join(out, 'seed-0', f)), f).to.equal(true);
+    // grids a reader can see: 32-pixel samples enlarged to 96 (×3, nearest-neighbour)
+    for (const f of ['ours.png', 'reference.png']) expect((await sharp(path.join(out, 'seed-0', f)).metadata()).height, f).to.be.at.least(96);
     expect(fs.existsSync(path.join(out, 'train.npy'))).to.equal(false);
     // a second run into the same folder is refused rather than mixed with the first
     const again = await run('parity', 'dcgan', '--data', data, '--out', out, '--seeds', '0', ...smoke);
