@@ -19,7 +19,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../presets';
-import { progress, Progress } from '../util/progress';
+import { progress } from '../util/progress';
 import { UserError } from '../util/errors';
 import { InterruptSignal, TrainingInterrupted, watchInterrupts } from './interrupt';
 
@@ -82,20 +82,27 @@ export async function trainInParallel(jobs: ParallelJob[], o: ParallelOptions = 
     for (const c of running) c.kill(signal);
   });
   const queue = [...jobs];
+  // One bar for all the runs (two terminal bars on one stream would overwrite each other): the
+  // steps done over all runs, and the step of each run under way.
+  const done = new Map<ParallelJob, number>();
+  const bar = progress(`train ${jobs.length} runs, ${workers} at a time`, jobs.reduce((n, j) => n + j.config.steps, 0));
+  const show = () => {
+    const fields: Record<string, string> = {};
+    for (const [j, step] of done) if (step < j.config.steps) fields[j.label] = `${step}/${j.config.steps}`;
+    bar.update([...done.values()].reduce((a, b) => a + b, 0), fields);
+  };
   const runOne = async (job: ParallelJob): Promise<void> => {
-    const bar = progress(`train ${job.label}`, job.config.steps);
-    let lastStep = 0;
-    try {
-      const result = await runWorker(job, threads, running, (step, losses) => {
-        lastStep = step;
-        bar.update(step, losses);
-      });
-      if (result.type === 'error') {
-        if (result.interrupted) stopped.push({ job, step: lastStep });
-        else failures.push(`${job.label}: ${result.message}`);
-      }
-    } finally {
-      bar.stop();
+    done.set(job, 0);
+    const result = await runWorker(job, threads, running, (step) => {
+      done.set(job, step);
+      show();
+    });
+    if (result.type === 'error') {
+      if (result.interrupted) stopped.push({ job, step: done.get(job) ?? 0 });
+      else failures.push(`${job.label}: ${result.message}`);
+    } else {
+      done.set(job, job.config.steps);
+      show();
     }
   };
   const lanes = Array.from({ length: workers }, async () => {
@@ -108,6 +115,7 @@ export async function trainInParallel(jobs: ParallelJob[], o: ParallelOptions = 
     await Promise.all(lanes);
   } finally {
     watch.stop();
+    bar.stop();
   }
   if (failures.length > 0) throw new UserError(`training failed: ${failures.join('; ')}`);
   if (interrupted || stopped.length > 0) {
