@@ -39,23 +39,35 @@ struct ResizeDims {
   int64_t N, H, W, C, OH, OW;
 };
 
-ResizeDims dims_of(const std::vector<int64_t> &d) {
-  for (auto v : d)
-    if (v <= 0) throw RangeError("resize: every dimension must be positive");
-  return {d[0], d[1], d[2], d[3], d[4], d[5]};
+// The arguments both calls share: (heap, mode, inOff, outOff, [N,H,W,C,OH,OW], alignCorners,
+// halfPixelCenters), checked, with the two axes' coordinate rules.
+struct ResizeCall {
+  ResizeMode mode;
+  ResizeDims d;
+  Axis ay, ax;
+};
+
+ResizeCall parse_call(Args &a, const char *name) {
+  const int64_t mode = a.i64(1);
+  if (mode != NEAREST && mode != BILINEAR) throw RangeError(std::string(name) + ": unknown mode " + std::to_string(mode));
+  const std::vector<int64_t> v = a.ints(4, 6);
+  for (auto x : v)
+    if (x <= 0) throw RangeError(std::string(name) + ": every dimension must be positive");
+  const ResizeDims d{v[0], v[1], v[2], v[3], v[4], v[5]};
+  const bool align = a.num(5) != 0, half = a.num(6) != 0;
+  return {static_cast<ResizeMode>(mode), d, Axis(d.H, d.OH, align, half), Axis(d.W, d.OW, align, half)};
 }
 
 }  // namespace
 
 // resize(heap, mode, xOff, yOff, [N,H,W,C,OH,OW], alignCorners, halfPixelCenters)
 napi_value Resize(Args &a) {
-  const int64_t mode = a.i64(1);
-  if (mode != NEAREST && mode != BILINEAR) throw RangeError("resize: unknown mode " + std::to_string(mode));
-  const ResizeDims d = dims_of(a.ints(4, 6));
-  const bool align = a.num(5) != 0, half = a.num(6) != 0;
+  const ResizeCall call = parse_call(a, "resize");
+  const ResizeDims &d = call.d;
+  const Axis &ay = call.ay, &ax = call.ax;
+  const ResizeMode mode = call.mode;
   const float *X = a.f32(2, count_of({d.N, d.H, d.W, d.C}));
   float *Y = a.f32(3, count_of({d.N, d.OH, d.OW, d.C}));
-  const Axis ay(d.H, d.OH, align, half), ax(d.W, d.OW, align, half);
   const int64_t rows = d.N * d.OH;
 #pragma omp parallel for schedule(static) if (rows * d.OW * d.C > kPar)
   for (int64_t row = 0; row < rows; ++row) {
@@ -89,13 +101,12 @@ napi_value Resize(Args &a) {
 // resizeGrad(heap, mode, dyOff, dxOff, [N,H,W,C,OH,OW], alignCorners, halfPixelCenters):
 // dx (the input's shape) = the adjoint of resize applied to dy (the output's shape).
 napi_value ResizeGrad(Args &a) {
-  const int64_t mode = a.i64(1);
-  if (mode != NEAREST && mode != BILINEAR) throw RangeError("resizeGrad: unknown mode " + std::to_string(mode));
-  const ResizeDims d = dims_of(a.ints(4, 6));
-  const bool align = a.num(5) != 0, half = a.num(6) != 0;
+  const ResizeCall call = parse_call(a, "resizeGrad");
+  const ResizeDims &d = call.d;
+  const Axis &ay = call.ay, &ax = call.ax;
+  const ResizeMode mode = call.mode;
   const float *DY = a.f32(2, count_of({d.N, d.OH, d.OW, d.C}));
   float *DX = a.f32(3, count_of({d.N, d.H, d.W, d.C}));
-  const Axis ay(d.H, d.OH, align, half), ax(d.W, d.OW, align, half);
   // Work items own disjoint (image, channel block) slices of dx, so the scatter needs no atomics.
   constexpr int64_t kBlock = 16;
   const int64_t blocks = (d.C + kBlock - 1) / kBlock, items = d.N * blocks;

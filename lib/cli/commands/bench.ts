@@ -9,17 +9,23 @@ import { UserError } from '../../util';
  * `anime-gan bench dcgan`: training throughput of the workbook's DCGAN (peer-equivalent setup);
  * `anime-gan bench all` (also `bench-all`): the three hot paths against their PyTorch peers, same run.
  */
+/** The options both single-model benchmarks take. */
+function stepOptions(c: Command, d: { size: number; sizeHelp: string; batch: number; steps: number; stepsHelp: string }): Command {
+  return c
+    .option('--size <n>', d.sizeHelp, intOption('--size'), d.size)
+    .option('--batch <n>', 'batch size', intOption('--batch'), d.batch)
+    .option('--steps <n>', d.stepsHelp, intOption('--steps'), d.steps)
+    .option('--width <n>', 'ngf = ndf', intOption('--width'), 64)
+    .option('--json', 'print one JSON line');
+}
+
 export function registerBenchCommands(program: Command): void {
   const bench = program.command('bench').description('training throughput benchmarks');
-  bench
+  const dcgan = bench
     .command('dcgan')
     .description('images/s of DCGAN training (Adam 2e-4/0.5, non-saturating BCE, as the PyTorch peer)')
-    .option('--size <n>', 'image side (32 or 64)', intOption('--size'), 64)
-    .option('--batch <n>', 'batch size', intOption('--batch'), 64)
-    .option('--steps <n>', 'timed steps', intOption('--steps'), 5)
-    .option('--warmup <n>', 'untimed steps first', intOption('--warmup'), 2)
-    .option('--width <n>', 'ngf = ndf', intOption('--width'), 64)
-    .option('--json', 'print one JSON line')
+    .option('--warmup <n>', 'untimed steps first', intOption('--warmup'), 2);
+  stepOptions(dcgan, { size: 64, sizeHelp: 'image side (32 or 64)', batch: 64, steps: 5, stepsHelp: 'timed steps' })
     .action(async (o, cmd: Command) => {
       await useBackend(cmd, !!o.json);
       const r = await benchDcgan({ size: o.size, batch: o.batch, steps: o.steps, warmup: o.warmup, width: o.width });
@@ -27,14 +33,10 @@ export function registerBenchCommands(program: Command): void {
       else console.log(`dcgan ${r.size}x${r.size} batch ${r.batch} on ${r.backend}: ${r.images_per_s} images/s ` +
         `(${r.ms_per_step} ms/step, ${r.gflops} GFLOP/s)`);
     });
-  bench
+  const proposed = bench
     .command('proposed')
-    .description("pairs/s of the proposed model's training step (paper preset: clipping, Adam 2e-4), on random images")
-    .option('--size <n>', 'image side', intOption('--size'), 64)
-    .option('--batch <n>', 'batch size', intOption('--batch'), 8)
-    .option('--steps <n>', 'timed steps (after one untimed)', intOption('--steps'), 3)
-    .option('--width <n>', 'ngf = ndf', intOption('--width'), 64)
-    .option('--json', 'print one JSON line')
+    .description("pairs/s of the proposed model's training step (paper preset: clipping, Adam 2e-4), on random images");
+  stepOptions(proposed, { size: 64, sizeHelp: 'image side', batch: 8, steps: 3, stepsHelp: 'timed steps (after one untimed)' })
     .action(async (o, cmd: Command) => {
       await useBackend(cmd, !!o.json);
       const r = await benchProposedStep({ size: o.size, batch: o.batch, steps: o.steps, ngf: o.width, ndf: o.width });
