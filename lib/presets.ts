@@ -5,6 +5,8 @@
  * - `smoke`: seconds, for tests; tiny networks, a handful of steps.
  * - `quick`: minutes on a 2-core laptop CPU; small networks at 32×32 so the whole paper reruns
  *   in under half an hour.
+ * - `workstation`: the real data sets over lunch (about 100 minutes for the grid on 2 cores);
+ *   32×32, full-width DCGAN and WGAN, a twice-as-wide cycle model.
  * - `paper`: what §5.2 states (SGD, lr 0.002, 200 epochs; 96×96 anime, 128×160 CelebA); for a GPU.
  * - `dcgan-original`, `wgan-original`, `cyclegan-original`: the original papers' settings
  *   (Radford et al. 2015; Arjovsky et al. 2017; Zhu et al. 2017), full width.
@@ -172,6 +174,42 @@ export const PRESETS: Record<string, Preset> = {
         optimizerD: adamFast,
         sampleEvery: 200,
         checkpointEvery: 200,
+      },
+    },
+  },
+  workstation: {
+    name: 'workstation',
+    description: 'the real data over lunch: the whole grid in about 100 minutes on a 2-core CPU; 32×32, full-width DCGAN and WGAN',
+    base: {
+      ...common,
+      // 32×32: at 64×64 one full-width DCGAN step costs four times as much, and the grid
+      // (4 DCGAN, 4 WGAN, 2 cycle runs) would not fit in 100 minutes on 2 cores.
+      size: [32, 32],
+      batch: 64,
+      // 2000 steps of full-width DCGAN: the parity run's length, whose samples are anime faces.
+      steps: 2000,
+      sampleEvery: 500,
+      checkpointEvery: 500,
+      tableSeeds: [0, 1],
+      evalCount: 1000,
+    },
+    perModel: {
+      ...originalPerModel,
+      // One WGAN generator step costs about six DCGAN steps (five critic steps); RMSProp at 2e-4
+      // as in quick, since 5e-5 barely moves in a few hundred steps.
+      wgan: { ...originalPerModel.wgan, steps: 500, optimizerG: { name: 'rmsprop', lr: 2e-4 }, optimizerD: { name: 'rmsprop', lr: 2e-4 } },
+      // Quick's recipe (docs/cycle-experiments.md), twice as wide and longer: 330 ms a step on one thread.
+      proposed: {
+        ...originalPerModel.proposed,
+        steps: 3600,
+        batch: 8,
+        resnetNgf: 16,
+        ndf: 32,
+        proposedAdversarial: 'wgan-gp',
+        optimizerG: adamFast,
+        optimizerD: adamFast,
+        sampleEvery: 600,
+        checkpointEvery: 600,
       },
     },
   },

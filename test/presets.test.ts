@@ -33,7 +33,7 @@ function expectSizeFits(model: ModelName, size: [number, number]): void {
 
 describe('presets', () => {
   it('lists the documented presets', () => {
-    expect(presetNames()).to.have.members(['smoke', 'quick', 'paper', 'dcgan-original', 'wgan-original', 'cyclegan-original']);
+    expect(presetNames()).to.have.members(['smoke', 'quick', 'workstation', 'paper', 'dcgan-original', 'wgan-original', 'cyclegan-original']);
   });
 
   for (const preset of presetNames()) {
@@ -105,7 +105,7 @@ describe('presets', () => {
     });
 
     it('an unknown preset is a UserError listing the known ones', () => {
-      expect(() => resolveConfig('dcgan', 'fast')).to.throw(UserError, /unknown preset 'fast' \(known: smoke, quick, paper/);
+      expect(() => resolveConfig('dcgan', 'fast')).to.throw(UserError, /unknown preset 'fast' \(known: smoke, quick, workstation, paper/);
     });
 
     it('the default preset is quick', () => {

@@ -14,6 +14,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { ImageFolder } from '../data/imageFolder';
+import { heldOutCount } from '../data/split';
 import { bytesToUnit } from '../data/preprocess';
 import { ModelName, resolveConfig, TrainConfig } from '../presets';
 import { loadRun, train } from '../train/trainer';
@@ -184,7 +185,7 @@ export async function runParity(o: ParityOptions, backend: string): Promise<Pari
   validateConfig(configFor(o.seeds[0]));
 
   const folder = await ImageFolder.open(o.data, { size, diskCache: false });
-  const holdout = o.holdout ?? Math.min(2000, Math.floor(folder.length / 4));
+  const holdout = o.holdout ?? heldOutCount(folder.length);
   if (holdout < 4) throw new UserError(`--holdout ${holdout}: hold out at least 4 images (the floor compares two halves)`);
   const nTrain = folder.length - holdout;
   if (nTrain < batch) throw new UserError(`${folder.length} readable images leave ${nTrain} to train on after holding out ${holdout}, fewer than one batch of ${batch}`);

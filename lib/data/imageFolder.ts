@@ -14,7 +14,9 @@ export interface ImageFolderOptions {
   size: [number, number];
   /** how a source image becomes `size` (see preprocess.ts); default 'center-crop' */
   preprocess?: Preprocess;
-  /** read only the first `limit` files (in name order) */
+  /** skip the first `from` files (in name order): the held-out part of a split starts here */
+  from?: number;
+  /** read only the first `limit` files (in name order, after `from`) */
   limit?: number;
   /** images decoded at once; default 8 */
   concurrency?: number;
@@ -78,8 +80,12 @@ export class ImageFolder {
     const mode = opts.preprocess ?? 'center-crop';
     checkPreprocess(mode);
     const { root, files: all } = listImages(dir);
-    const files = opts.limit !== undefined ? all.slice(0, Math.max(0, opts.limit)) : all;
-    if (files.length === 0) throw new UserError(`limit ${opts.limit} leaves no images in ${root}`);
+    const from = Math.max(0, opts.from ?? 0);
+    const files = all.slice(from, opts.limit !== undefined ? from + Math.max(0, opts.limit) : undefined);
+    if (files.length === 0) {
+      const which = [from ? `from ${from}` : '', opts.limit !== undefined ? `limit ${opts.limit}` : ''].filter(Boolean).join(', ');
+      throw new UserError(`${which} leaves none of the ${all.length} images in ${root}`);
+    }
 
     const [h, w] = size;
     const per = h * w * 3;

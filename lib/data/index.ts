@@ -2,6 +2,7 @@ export * from './synth';
 export * from './csv';
 export * from './preprocess';
 export * from './imageFolder';
+export * from './split';
 export * from './tags';
 export * from './download';
 export * from './registry';

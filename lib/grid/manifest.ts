@@ -106,6 +106,8 @@ function trainArgs(r: ExperimentRun, o: PlanOptions & { params: string[] }): str
   for (const p of o.params) args.push('-p', p);
   if (o.epochs !== undefined) args.push('--epochs', String(o.epochs));
   if (o.limit !== undefined) args.push('--limit', String(o.limit));
+  // As notebook training does: Table 1 scores against each real folder's held-out part.
+  if (o.dataRoot) args.push('--hold-out');
   return args;
 }
 

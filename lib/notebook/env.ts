@@ -4,14 +4,17 @@ import { figuresDir } from './plot';
 import { NOTEBOOK_PRESETS, NotebookPreset } from './runNotebooks';
 
 export interface NotebookEnv {
-  /** ANIME_GAN_PRESET: smoke (seconds), quick (default, laptop CPU), paper (the paper's settings). */
+  /** ANIME_GAN_PRESET: smoke (seconds), quick (default, laptop CPU), workstation (real data, ~100 min), paper (the paper's settings). */
   preset: NotebookPreset;
   /** Where figures go: ANIME_GAN_FIGURES, else <project>/figures (runs/figures-smoke for the smoke preset). */
   figures: string;
   /** DATA_ROOT (absolute), or null for the embedded data. */
   dataRoot: string | null;
-  /** The value for the current preset: `pick({ smoke: 50, quick: 2000, paper: 20000 })`. */
-  pick<T>(byPreset: Record<NotebookPreset, T>): T;
+  /**
+   * The value for the current preset: `pick({ smoke: 50, quick: 2000, paper: 20000 })`; the
+   * workstation preset takes quick's value unless given (its training settings are its own).
+   */
+  pick<T>(byPreset: Record<Exclude<NotebookPreset, 'workstation'>, T> & { workstation?: T }): T;
 }
 
 /**
@@ -28,6 +31,6 @@ export function notebookEnv(): NotebookEnv {
     preset,
     figures: figuresDir(),
     dataRoot: process.env.DATA_ROOT ? path.resolve(process.env.DATA_ROOT) : null,
-    pick: (byPreset) => byPreset[preset],
+    pick: (byPreset) => (preset === 'workstation' ? (byPreset.workstation ?? byPreset.quick) : byPreset[preset]),
   };
 }

@@ -19,7 +19,7 @@ import { UserError } from '../util/errors';
 import { projectRoot } from '../util/projectRoot';
 import { injectedCellSource, ParameterPlan, parametersCellSource } from './parameters';
 
-export const NOTEBOOK_PRESETS = ['smoke', 'quick', 'paper'] as const;
+export const NOTEBOOK_PRESETS = ['smoke', 'quick', 'workstation', 'paper'] as const;
 export type NotebookPreset = (typeof NOTEBOOK_PRESETS)[number];
 
 /** Notebooks are named `NN_topic.ipynb`; they run in the order of NN. */
@@ -132,8 +132,11 @@ export function listNotebooks(dir: string, only?: string[]): string[] {
  * quick and paper presets; `runs/figures-smoke` for the smoke preset, whose seconds-long runs
  * (tests, trying a notebook) must never replace them.
  */
-export function defaultFiguresDir(preset: string | undefined = process.env.ANIME_GAN_PRESET): string {
-  return preset === 'smoke' ? path.join(projectRoot(), 'runs', 'figures-smoke') : path.join(projectRoot(), 'figures');
+export function defaultFiguresDir(preset: string | undefined = process.env.ANIME_GAN_PRESET, dataRoot: string | undefined = process.env.DATA_ROOT): string {
+  if (preset === 'smoke') return path.join(projectRoot(), 'runs', 'figures-smoke');
+  // The workstation run on the real data is the README's headline; quick runs never write there.
+  if (preset === 'workstation') return dataRoot ? path.join(projectRoot(), 'figures', 'real-workstation') : path.join(projectRoot(), 'runs', 'figures-workstation');
+  return path.join(projectRoot(), 'figures');
 }
 
 export function parsePreset(value: string | undefined): NotebookPreset {
@@ -159,7 +162,7 @@ export async function runNotebook(notebook: string, opts: RunNotebooksOptions = 
   const name = path.basename(file);
   const executedDir = path.resolve(opts.executedDir ?? path.join(path.dirname(file), 'executed'));
   const executedPath = path.join(executedDir, name);
-  const figures = path.resolve(opts.figuresDir || process.env.ANIME_GAN_FIGURES || defaultFiguresDir(preset));
+  const figures = path.resolve(opts.figuresDir || process.env.ANIME_GAN_FIGURES || defaultFiguresDir(preset, opts.dataRoot ?? process.env.DATA_ROOT));
   fs.mkdirSync(figures, { recursive: true });
   fs.mkdirSync(executedDir, { recursive: true });
 

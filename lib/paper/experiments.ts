@@ -8,6 +8,8 @@ import * as path from 'path';
 import { ModelName, presetEpochs, resolveConfig, stepsForEpochs, TrainConfig } from '../presets';
 import { discardRun, hasCheckpoint, isComplete, readRunMeta } from '../train/runFolder';
 import { openTrainingData, Domain, OpenedData } from '../train/trainingData';
+import { ImageFolder } from '../data/imageFolder';
+import { folderSplit } from '../data/split';
 import { defaultWorkers, trainInParallel } from '../train/parallel';
 import { train } from '../train/trainer';
 import { recipeOf } from '../train/recipes/registry';
@@ -68,6 +70,34 @@ export function experimentDir(o: ExperimentOptions, model: ModelName, dataset: E
 
 export function experimentConfig(o: ExperimentOptions, model: ModelName, seed: number): TrainConfig {
   return resolveConfig(model, o.preset, { ...o.overrides, seed });
+}
+
+/** The images Table 1 scores a data set's column against, and what they are in words. */
+export interface ScoringData {
+  source: ImageFolder;
+  /** E.g. "the last 2000 of 8000 images of …/images (from 006001.jpg), held out from training". */
+  description: string;
+  heldOut: boolean;
+}
+
+/**
+ * The real images of `dataset` that scores compare with: a real folder's held-out part
+ * (lib/data/split.ts), which no run trains on; on the embedded data, the training set itself
+ * (the procedural generator draws from a known distribution, so there is no test split to keep).
+ */
+export async function openScoringData(o: ExperimentOptions, dataset: PaperDataset, config: TrainConfig): Promise<ScoringData> {
+  const dir = datasetDir(dataset, o.dataRoot);
+  if (!dir) {
+    const opened = await openTrainingData(undefined, DOMAIN[dataset], config);
+    return { source: opened.source, heldOut: false, description: `the ${opened.source.length} embedded ${DOMAIN[dataset]} images the runs train on` };
+  }
+  const split = folderSplit(dir);
+  const source = await ImageFolder.open(dir, { size: config.size, from: split.train, diskCache: true });
+  return {
+    source,
+    heldOut: true,
+    description: `the last ${split.heldOut} of ${split.images} images of ${REAL_DATA_DIRS[dataset]} (from ${split.firstHeldOut}), held out from training`,
+  };
 }
 
 /** A run's data set label: one of Table 1's data sets, or `a2b` for a two-domain model. */
@@ -133,8 +163,8 @@ async function prepareRun(o: ExperimentOptions, model: ModelName, dataset: Exper
   let config = experimentConfig(o, model, seed);
   const data = experimentData(model, dataset, o.dataRoot);
   const dir = experimentDir(o, model, data.label, seed);
-  const a = await openTrainingData(data.a.dir, data.a.domain, config, { limit: o.limit });
-  const b = data.b ? await openTrainingData(data.b.dir, data.b.domain, config, { limit: o.limit }) : undefined;
+  const a = await openTrainingData(data.a.dir, data.a.domain, config, { limit: o.limit, holdOut: true });
+  const b = data.b ? await openTrainingData(data.b.dir, data.b.domain, config, { limit: o.limit, holdOut: true }) : undefined;
   if (config.steps < 1) {
     // A preset measured in epochs (the paper's 200): its length follows the data set's size.
     const epochs = presetEpochs(o.preset);
@@ -201,8 +231,8 @@ export async function ensureRunsParallel(o: ExperimentOptions, specs: readonly R
   } else {
     await trainInParallel(
       todo.map((r) => ({
-        label: path.basename(r.dir), config: r.config, out: r.dir, limit: o.limit, resume: r.resume,
-        a: { path: r.a.path, embedded: r.a.embedded }, b: r.b && { path: r.b.path, embedded: r.b.embedded },
+        label: path.basename(r.dir), config: r.config, out: r.dir, resume: r.resume,
+        a: { path: r.a.path, embedded: r.a.embedded, limit: r.a.limit }, b: r.b && { path: r.b.path, embedded: r.b.embedded, limit: r.b.limit },
       })),
       { workers },
     );

@@ -19,9 +19,8 @@ import { Rng } from '../util/rng';
 import { progress } from '../util/progress';
 import { yieldToEventLoop } from '../util/yieldToEventLoop';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomicWrite';
-import { datasetDir, datasetOfDomain, ensureRun, ensureRunsParallel, experimentConfig, ExperimentOptions, PAPER_DATASETS, PAPER_MODELS, PaperDataset } from './experiments';
+import { datasetOfDomain, ensureRun, ensureRunsParallel, experimentConfig, ExperimentOptions, openScoringData, PAPER_DATASETS, PAPER_MODELS, PaperDataset } from './experiments';
 import type { Direction } from '../train/ganModel';
-import { openTrainingData } from '../train/trainingData';
 
 /** The paper's Table 1 (mean ± std), as printed. */
 export const PAPER_TABLE1: Record<string, Record<PaperDataset, { is: [number, number]; fid: [number, number] }>> = {
@@ -76,8 +75,12 @@ export interface Table1Result {
   evalCount: number;
   fidFeatures: string;
   isFeatures: Record<PaperDataset, string>;
-  /** IS and mode count of real images of each data set, for reference. */
-  reference: Record<PaperDataset, { is: MeanStd; modes: number; classes: number; n: number }>;
+  /**
+   * The real images of each column: their IS and mode count; the real-vs-real floor, FID of a
+   * second draw of n real images against the reference (NaN when the pool has fewer than 2n);
+   * and what they are (held out from training on real data).
+   */
+  reference: Record<PaperDataset, { is: MeanStd; modes: number; classes: number; n: number; floor: number; scoredAgainst: string }>;
   cells: Table1Cell[];
   summary: Table1Summary[];
   claim: ClaimVerdict;
@@ -102,18 +105,28 @@ export async function computeTable1(o: Table1Options): Promise<Table1Result> {
   let done = 0;
   try {
     for (const dataset of PAPER_DATASETS) {
-      const opened = await openTrainingData(datasetDir(dataset, o.dataRoot), dataset === 'celeba' ? 'face' : 'anime', baseConfig, {
-        limit: o.limit,
-      });
-      real[dataset] = opened.source;
-      const images = opened.source.sample(Math.min(o.evalCount, opened.source.length), new Rng(`table1/real/${dataset}`));
+      const scoring = await openScoringData(o, dataset, baseConfig);
+      real[dataset] = scoring.source;
+      // Two disjoint draws of the same size: the reference, and the floor's second sample.
+      const pool = scoring.source.length;
+      const k = Math.min(o.evalCount, Math.max(1, Math.floor(pool / 2)));
+      const order = new Rng(`table1/real/${dataset}`).shuffle(Array.from({ length: pool }, (_, i) => i));
+      const images = scoring.source.batchAt(order.slice(0, k));
       realFeatures[dataset] = (await o.fidExtractor.extract(images)).features;
       // The real images' own IS and mode count: the ceiling a generator is measured against.
       const probs = (await o.isExtractors[dataset].extract(images)).probs!;
-      const k = o.isExtractors[dataset].classes!;
-      const n = probs.length / k;
-      reference[dataset] = { is: inceptionScore(probs, k, { splits: Math.min(10, n) }), modes: modesCovered(probs, k), classes: k, n };
+      const classes = o.isExtractors[dataset].classes!;
       images.dispose();
+      let floor = NaN;
+      if (pool >= 2 * k) {
+        const other = scoring.source.batchAt(order.slice(k, 2 * k));
+        floor = fidFromFeatures((await o.fidExtractor.extract(other)).features, realFeatures[dataset]!, o.fidExtractor.dim);
+        other.dispose();
+      }
+      reference[dataset] = {
+        is: inceptionScore(probs, classes, { splits: Math.min(10, k) }), modes: modesCovered(probs, classes), classes, n: k,
+        floor, scoredAgainst: scoring.description,
+      };
     }
     // Train what is missing first, side by side (see ensureRunsParallel); scoring then reuses the runs.
     if (!o.runDir) await ensureRunsParallel(o, PAPER_MODELS.flatMap((model) => o.seeds.flatMap((seed) => PAPER_DATASETS.map((dataset) => ({ model, dataset, seed })))));
@@ -291,6 +304,8 @@ export function table1Markdown(r: Table1Result): string {
   const lines = [
     `**Table 1 (reproduced).** IS and FID, mean ± std over seeds ${r.seeds.join(', ')}; preset \`${r.preset}\`, ${r.data} data, ${r.evalCount} images per evaluation.`,
     `FID/KID features: ${r.fidFeatures}. IS classifier: CelebA column ${r.isFeatures.celeba}; Animation column ${r.isFeatures.anime}.`,
+    `Scored against: CelebA column ${r.reference.celeba.scoredAgainst}; Animation column ${r.reference.anime.scoredAgainst}. ` +
+      `Translations of the proposed model start from the other column's images of the same kind.`,
     `Our numbers are not on the paper's scale (other features, sizes and sample counts); compare the ordering, not the values.`,
     '',
     '| model | IS CelebA | IS Animation | FID CelebA | FID Animation | KID CelebA ×100 | KID Animation ×100 |',
@@ -305,7 +320,8 @@ export function table1Markdown(r: Table1Result): string {
     lines.push(`| ${model} (paper) | ${pp(c.paper.is)} | ${pp(a.paper.is)} | ${pp(c.paper.fid)} | ${pp(a.paper.fid)} | – | – |`);
   }
   const rc = r.reference.celeba, ra = r.reference.anime;
-  lines.push(`| real images | ${pm(rc.is)} | ${pm(ra.is)} | – | – | – | – |`);
+  const fl = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
+  lines.push(`| real images (floor: a second draw of ${rc.n} / ${ra.n}) | ${pm(rc.is)} | ${pm(ra.is)} | ${fl(rc.floor)} | ${fl(ra.floor)} | – | – |`);
   lines.push(
     '',
     `**Mode coverage.** Classes of the IS classifier that are the top prediction for at least 1% of the samples (real images: CelebA ${rc.modes} of ${rc.classes}, Animation ${ra.modes} of ${ra.classes}):`,

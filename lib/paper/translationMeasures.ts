@@ -20,6 +20,7 @@ import * as path from 'path';
 import { fidFromFeatures } from '../metrics/fid';
 import { embeddedDataset, isEmbeddedDataset } from '../data/synth/dataset';
 import { ImageFolder } from '../data/imageFolder';
+import { folderSplit } from '../data/split';
 import { readCsv } from '../data/csv';
 import { loadRun } from '../train/trainer';
 import { UserError } from '../util/errors';
@@ -179,28 +180,31 @@ export interface CycleRunMeasureOptions {
   hairClasses: readonly string[];
 }
 
-/**
- * The four measures of a trained cycle run. On the embedded data the faces and anime are a set
- * the run never saw (seed 1; runs train on seed 0) and the faces' hair colours are known; on
- * real data they are the first n images of the run's own folders, and dependence is not measured.
- */
 /** Features of the real sets, by extractor, folder and count: the same for every run scored. */
 const realFeatureCache = new Map<string, Float32Array>();
 
-async function realFeatures(fid: FeatureExtractor, dir: string, images: tf.Tensor4D): Promise<Float32Array> {
-  const key = `${fid.name}|${fid.description}|${dir}|${images.shape[0]}`;
+async function realFeatures(fid: FeatureExtractor, folder: ImageFolder, images: tf.Tensor4D): Promise<Float32Array> {
+  const key = `${fid.name}|${fid.description}|${folder.root}|${folder.files[0]}|${images.shape[0]}`;
   let f = realFeatureCache.get(key);
   if (!f) realFeatureCache.set(key, (f = (await fid.extract(images)).features));
   return f;
 }
 
+/**
+ * The four measures of a trained cycle run. On the embedded data the faces and anime are a set
+ * the run never saw (seed 1; runs train on seed 0) and the faces' hair colours are known; on
+ * real data they are the first n held-out images of the run's own folders (lib/data/split.ts),
+ * and dependence is not measured.
+ */
 export async function cycleRunMeasures(runDir: string, o: CycleRunMeasureOptions): Promise<TranslationMeasures> {
   const { model, meta } = loadRun(runDir);
   const size = meta.config.size;
   const embedded = isEmbeddedDataset(meta.data.a);
   const faceDir = embedded ? await embeddedDataset('face', { n: o.n, size, seed: 1 }) : meta.data.a;
   const animeDir = embedded ? await embeddedDataset('anime', { n: o.n, size, seed: 1 }) : meta.data.b!;
-  const [fa, an] = [await ImageFolder.open(faceDir, { size, limit: o.n }), await ImageFolder.open(animeDir, { size, limit: o.n })];
+  // Real folders: the first n of the held-out part (lib/data/split.ts), which the run never read.
+  const open = (dir: string) => ImageFolder.open(dir, { size, limit: o.n, ...(embedded ? {} : { from: folderSplit(dir).train, diskCache: true }) });
+  const [fa, an] = [await open(faceDir), await open(animeDir)];
   const faces = fa.batchAt([...Array(fa.length).keys()]);
   const anime = an.batchAt([...Array(an.length).keys()]);
   try {
@@ -210,7 +214,7 @@ export async function cycleRunMeasures(runDir: string, o: CycleRunMeasureOptions
       : undefined;
     return await translationMeasures({
       faces, anime, faceHair, fid: o.fid, hair: o.hair, hairClasses: o.hairClasses,
-      realFeatures: { faces: await realFeatures(o.fid, faceDir, faces), anime: await realFeatures(o.fid, animeDir, anime) },
+      realFeatures: { faces: await realFeatures(o.fid, fa, faces), anime: await realFeatures(o.fid, an, anime) },
       toB: (x) => model.translate(x, 'a2b'),
       toA: (x) => model.translate(x, 'b2a'),
     });

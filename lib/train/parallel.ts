@@ -29,10 +29,9 @@ export interface ParallelJob {
   label: string;
   config: TrainConfig;
   out: string;
-  /** Image folders as opened by openTrainingData (embedded folders already rendered). */
-  a: { path: string; embedded: boolean };
-  b?: { path: string; embedded: boolean };
-  limit?: number;
+  /** Image folders as opened by openTrainingData (embedded folders already rendered), each with the number of images read. */
+  a: { path: string; embedded: boolean; limit?: number };
+  b?: { path: string; embedded: boolean; limit?: number };
   resume: boolean;
 }
 

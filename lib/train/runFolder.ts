@@ -13,9 +13,16 @@ import { acquireRunLock, LOCK_FILE } from './runLock';
 /** Marks config.json and checkpoints as this tool's, so a folder of the user's own files is never taken for a run. */
 export const RUN_KIND = 'anime-gan-workbook-run';
 
+/** The folders a run reads, and how many images of each it trains on (the first n in name order). */
+export interface RunData {
+  a: string;
+  b?: string;
+  images?: { a: number; b?: number };
+}
+
 export interface RunInfo {
   config: TrainConfig;
-  data: { a: string; b?: string };
+  data: RunData;
   backend: string;
   /** Steps completed (from the checkpoint), 0 when none. */
   step?: number;
@@ -25,7 +32,7 @@ export interface RunInfo {
 export interface CheckpointMeta {
   kind: typeof RUN_KIND;
   config: TrainConfig;
-  data: { a: string; b?: string };
+  data: RunData;
   step: number;
   drawnA: number;
   drawnB: number;

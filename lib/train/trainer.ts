@@ -24,7 +24,7 @@ import {
 } from './checkpoint';
 import { GanModel, stepSeed } from './ganModel';
 import { createModel, recipeOf } from './recipes/registry';
-import { appendLogLine, CheckpointMeta, checkFreshRunFolder, cleanRunFolder, hasCheckpoint, readRunMeta, RUN_KIND, runPaths, truncateLog } from './runFolder';
+import { appendLogLine, CheckpointMeta, checkFreshRunFolder, cleanRunFolder, hasCheckpoint, readRunMeta, RUN_KIND, RunData, runPaths, truncateLog } from './runFolder';
 import { acquireRunLock } from './runLock';
 import { TrainingInterrupted, watchInterrupts } from './interrupt';
 import { heapExhaustedError } from '../backend/heapLimit';
@@ -141,7 +141,8 @@ async function trainLocked(opts: TrainOptions): Promise<TrainResult> {
     fs.mkdirSync(out, { recursive: true });
     if (fs.existsSync(paths.log)) fs.rmSync(paths.log);
   }
-  writeJsonAtomic(paths.config, { kind: RUN_KIND, config, data: opts.dataPaths, backend });
+  const data: RunData = { ...opts.dataPaths, images: { a: opts.data.length, ...(opts.dataB ? { b: opts.dataB.length } : {}) } };
+  writeJsonAtomic(paths.config, { kind: RUN_KIND, config, data, backend });
 
   // Sample grids: 64 images from fixed noise, or the first 8 images of domain A above their translations.
   const sampleInputs = model.conditional ? opts.data.batchAt(range(Math.min(8, opts.data.length))) : undefined;
@@ -152,7 +153,7 @@ async function trainLocked(opts: TrainOptions): Promise<TrainResult> {
     const m: CheckpointMeta = {
       kind: 'anime-gan-workbook-run',
       config,
-      data: opts.dataPaths,
+      data,
       step,
       drawnA: streamA.drawn,
       drawnB: streamB?.drawn ?? 0,

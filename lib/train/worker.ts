@@ -7,7 +7,7 @@ import { initBackend } from '../backend/init';
 import { ImageFolder } from '../data/imageFolder';
 import { UserError } from '../util/errors';
 import { requestInterrupt, TrainingInterrupted, watchInterrupts } from './interrupt';
-import type { WorkerMessage, WorkerRequest } from './parallel';
+import type { ParallelJob, WorkerMessage, WorkerRequest } from './parallel';
 import { train } from './trainer';
 
 function send(m: WorkerMessage): Promise<void> {
@@ -25,8 +25,7 @@ process.once('message', async ({ job, backend }: WorkerRequest) => {
   const early = watchInterrupts();
   try {
     await initBackend({ backend, quiet: true });
-    const open = (d: { path: string; embedded: boolean }) =>
-      ImageFolder.open(d.path, { size: job.config.size, limit: job.limit, diskCache: !d.embedded });
+    const open = (d: ParallelJob['a']) => ImageFolder.open(d.path, { size: job.config.size, limit: d.limit, diskCache: !d.embedded });
     const a = await open(job.a);
     const b = job.b ? await open(job.b) : undefined;
     if (early.requested) throw new TrainingInterrupted(`${early.requested} before training started: ${job.out} unchanged`, early.requested, 0);

@@ -165,6 +165,10 @@ describe('data/imageFolder', () => {
     for (const i of [1, 2, 10, 11]) fs.writeFileSync(path.join(dir, `${i}.png`), await solid(4, 4, i));
     const ds = await ImageFolder.open(dir, { size: [4, 4], limit: 3 });
     expect(ds.files).to.deep.equal(['1.png', '2.png', '10.png']);
+    // `from` skips the first files: a split's held-out part.
+    expect((await ImageFolder.open(dir, { size: [4, 4], from: 2 })).files).to.deep.equal(['10.png', '11.png']);
+    expect((await ImageFolder.open(dir, { size: [4, 4], from: 1, limit: 2 })).files).to.deep.equal(['2.png', '10.png']);
+    await expectUserError(ImageFolder.open(dir, { size: [4, 4], from: 4 }), 'from 4 leaves none of the 4 images');
   });
 
   it('missing, empty or unreadable folders give a UserError naming the path', async () => {

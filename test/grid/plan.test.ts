@@ -51,7 +51,7 @@ describe('grid: plan and manifest', function () {
     expect(m.runs[8].train).to.deep.equal(['train', 'proposed', '--preset', 'smoke', '--seed', '0']);
   });
 
-  it('passes -p settings, real data folders, --epochs and --limit to every run', function () {
+  it('passes -p settings, real data folders (holding out their scoring part), --epochs and --limit to every run', function () {
     const m = planGrid({ preset: 'paper', runsDir: tmpDir('grid-plan'), dataRoot: '/data', params: ['checkpointEvery=50', 'size=64'], epochs: 200, limit: 1000, seeds: [3] });
     expect(m.runs).to.have.length(5);
     expect(m.overrides).to.deep.equal({ checkpointEvery: 50, size: [64, 64] });
@@ -59,7 +59,7 @@ describe('grid: plan and manifest', function () {
     expect(m.runs[0].dir).to.match(/paper\/dcgan-celeba-real-s3$/);
     expect(m.runs[0].train).to.deep.equal([
       'train', 'dcgan', '--preset', 'paper', '--seed', '3', '--data', '/data/celeba-89x109/images',
-      '-p', 'checkpointEvery=50', '-p', 'size=64', '--epochs', '200', '--limit', '1000',
+      '-p', 'checkpointEvery=50', '-p', 'size=64', '--epochs', '200', '--limit', '1000', '--hold-out',
     ]);
     expect(m.runs[4].train.slice(0, 10)).to.deep.equal([
       'train', 'proposed', '--preset', 'paper', '--seed', '3', '--data', '/data/celeba-89x109/images', '--data-b', '/data/anime-faces-96/images',

@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { defaultFiguresDir, findJupyterPython, projectRoot } from '../../lib/notebook/runNotebooks';
+import { notebookEnv } from '../../lib/notebook/env';
 
 /** `anime-gan paper` as a user runs it: the built entry point in a child process. */
 function paper(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stderr: string }> {
@@ -24,9 +25,25 @@ function committedFigures(): Record<string, number> {
 describe('anime-gan paper: figures go where asked, never over the committed ones; a failure exits 1', function () {
   this.timeout(10 * 60 * 1000);
 
-  it('the smoke preset defaults its figures to runs/figures-smoke, not figures/', () => {
+  it('the smoke preset defaults its figures to runs/figures-smoke, workstation on real data to its own folder', () => {
     expect(defaultFiguresDir('smoke')).to.equal(path.join(projectRoot(), 'runs', 'figures-smoke'));
-    expect(defaultFiguresDir('quick')).to.equal(path.join(projectRoot(), 'figures'));
+    expect(defaultFiguresDir('quick', undefined)).to.equal(path.join(projectRoot(), 'figures'));
+    expect(defaultFiguresDir('workstation', '/data')).to.equal(path.join(projectRoot(), 'figures', 'real-workstation'));
+    // On the embedded data it writes nowhere the README reads.
+    expect(defaultFiguresDir('workstation', undefined)).to.equal(path.join(projectRoot(), 'runs', 'figures-workstation'));
+  });
+
+  it("notebooks' env.pick gives the workstation preset quick's value unless it has its own", () => {
+    const prev = process.env.ANIME_GAN_PRESET;
+    try {
+      process.env.ANIME_GAN_PRESET = 'workstation';
+      const env = notebookEnv();
+      expect(env.pick({ smoke: 1, quick: 2, paper: 3 })).to.equal(2);
+      expect(env.pick({ smoke: 1, quick: 2, paper: 3, workstation: 4 })).to.equal(4);
+    } finally {
+      if (prev === undefined) delete process.env.ANIME_GAN_PRESET;
+      else process.env.ANIME_GAN_PRESET = prev;
+    }
   });
 
   describe('through the tslab kernel', () => {

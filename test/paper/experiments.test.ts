@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import * as fs from 'fs';
 import { initBackend } from '../../lib/backend';
-import { ensureRun, ExperimentOptions } from '../../lib/paper/experiments';
+import * as path from 'path';
+import sharp from 'sharp';
+import { ensureRun, ensureRunsParallel, experimentConfig, ExperimentOptions, openScoringData, REAL_DATA_DIRS } from '../../lib/paper/experiments';
+import { folderSplit, heldOutCount } from '../../lib/data/split';
 import { requestInterrupt, TrainingInterrupted } from '../../lib/train/interrupt';
 import { isComplete, readLog, readRunMeta, runPaths } from '../../lib/train/runFolder';
 import { tmpDir } from '../train/support';
@@ -40,5 +43,48 @@ describe('paper/experiments: run reuse', function () {
     const mtime = fs.statSync(runPaths(dir).checkpoint).mtimeMs;
     await ensureRun(o, 'dcgan', 'anime', 1);
     expect(fs.statSync(runPaths(dir).checkpoint).mtimeMs).to.equal(mtime);
+  });
+});
+
+describe('paper/experiments: the held-out split of real folders', function () {
+  this.timeout(120_000);
+  let dataRoot: string;
+  before(async () => {
+    await initBackend({ quiet: true });
+    process.env.ANIME_GAN_CACHE = tmpDir('cache');
+    dataRoot = tmpDir('data');
+    // 12 images per folder: heldOutCount(12) = 3, so 9 are trained on and 10.png–12.png held out.
+    for (const d of Object.values(REAL_DATA_DIRS)) {
+      const dir = path.join(dataRoot, d);
+      fs.mkdirSync(dir, { recursive: true });
+      for (let i = 1; i <= 12; i++) {
+        const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 20 * i, g: 0, b: 0 } } }).png().toBuffer();
+        fs.writeFileSync(path.join(dir, `${i}.png`), png);
+      }
+    }
+  });
+  after(() => delete process.env.ANIME_GAN_CACHE);
+
+  it('holds out the last min(2000, a quarter) images in name order', () => {
+    expect([heldOutCount(12), heldOutCount(7), heldOutCount(15000), heldOutCount(8000)]).to.deep.equal([3, 1, 2000, 2000]);
+    expect(folderSplit(path.join(dataRoot, REAL_DATA_DIRS.anime))).to.deep.equal({ images: 12, train: 9, heldOut: 3, firstHeldOut: '10.png' });
+  });
+
+  it('runs train on the first part and record it; Table 1 scores against the held-out part', async () => {
+    const o: ExperimentOptions = { preset: 'smoke', dataRoot, runsDir: tmpDir('runs'), overrides: { steps: 2, batch: 2 }, parallelRuns: 1 };
+    const dir = await ensureRun(o, 'proposed', 'anime', 0);
+    expect(readRunMeta(dir).data.images).to.deep.equal({ a: 9, b: 9 });
+    const scoring = await openScoringData(o, 'anime', experimentConfig(o, 'dcgan', 0));
+    expect(scoring.source.files).to.deep.equal(['10.png', '11.png', '12.png']);
+    expect(scoring.heldOut).to.equal(true);
+    expect(scoring.description).to.contain('the last 3 of 12 images').and.to.contain('from 10.png');
+    const embedded = await openScoringData({ preset: 'smoke' }, 'anime', experimentConfig(o, 'dcgan', 0));
+    expect(embedded.heldOut).to.equal(false);
+  });
+
+  it('a worker process trains on the same part', async () => {
+    const o: ExperimentOptions = { preset: 'smoke', dataRoot, runsDir: tmpDir('runs'), overrides: { steps: 2, batch: 2 }, parallelRuns: 2 };
+    const dirs = await ensureRunsParallel(o, [{ model: 'dcgan', dataset: 'anime', seed: 0 }, { model: 'dcgan', dataset: 'celeba', seed: 0 }]);
+    for (const d of dirs) expect(readRunMeta(d).data.images).to.deep.equal({ a: 9 });
   });
 });

@@ -33,10 +33,10 @@ export function registerPaperCommand(program: Command): Command {
   return program
     .command('paper')
     .description('rerun the paper: execute every notebook top to bottom through the tslab kernel')
-    .option('--preset <name>', 'smoke (seconds), quick (laptop CPU) or paper (the paper\'s settings)', 'quick')
+    .option('--preset <name>', 'smoke (seconds), quick (laptop CPU), workstation (the real data in about 100 minutes) or paper (the paper\'s settings)', 'quick')
     .option('--only <list>', 'only these notebooks, by number, e.g. 01,03')
     .option('--data-root <dir>', 'real data folder (default: the embedded data, or $DATA_ROOT)')
-    .option('--figures <dir>', 'where figures go (default: $ANIME_GAN_FIGURES, else figures/; runs/figures-smoke for the smoke preset)')
+    .option('--figures <dir>', 'where figures go (default: $ANIME_GAN_FIGURES, else figures/; runs/figures-smoke for smoke; figures/real-workstation for workstation on real data)')
     .option('--cell-timeout <seconds>', 'fail a cell that runs longer than this (default: no limit)', '0')
     .option('-p, --parameter <name=value>', 'a notebook parameter: a variable of the settings cell or a training setting (papermill-style; repeatable)', collectRepeated, [])
     .option('-f, --parameters-file <file>', 'parameters from a JSON or YAML file (-p wins)')
@@ -88,7 +88,7 @@ export function registerPaperCommand(program: Command): Command {
         const index = writeReport({
           results,
           outDir: path.resolve(typeof o.report === 'string' ? o.report : path.join(path.dirname(results[0].executedPath), 'report')),
-          figuresDir: path.resolve(o.figures || process.env.ANIME_GAN_FIGURES || defaultFiguresDir(preset)),
+          figuresDir: path.resolve(o.figures || process.env.ANIME_GAN_FIGURES || defaultFiguresDir(preset, o.dataRoot ?? process.env.DATA_ROOT)),
           preset,
           parameters: given,
           dataRoot: o.dataRoot ?? process.env.DATA_ROOT,

@@ -26,6 +26,7 @@ export function registerTrainCommand(program: Command): void {
     .option('-p, --param <name=value>', 'one setting of the preset, e.g. -p checkpointEvery=50 (repeatable)', collectRepeated, [])
     .option('--set <name=value>', 'the same as -p (the names anime-gan paper -p takes)', collectRepeated, [])
     .option('--limit <n>', 'use only the first n images of each folder', optionParser(parseIntOption('--limit', 1)))
+    .option('--hold-out', 'train on each folder without its last min(2000, a quarter) images, the part Table 1 scores against')
     .requiredOption('--out <dir>', 'run folder (checkpoint, log.jsonl, samples/)')
     .option('--resume', "continue the checkpoint in --out with the run's settings, up to --steps (default: the run's own target)")
     .action(async (model: string, o, cmd: Command) => {
@@ -39,8 +40,8 @@ export function registerTrainCommand(program: Command): void {
       const backend = await useBackend(cmd);
       // A two-domain model reads its own two domains; --domain picks the one domain of the others.
       const domains = recipe.conditional ? recipe.domains : undefined;
-      const a = await openTrainingData(o.data, domains?.a ?? o.domain, config, { limit: o.limit });
-      const b = domains ? await openTrainingData(o.dataB, domains.b, config, { limit: o.limit }) : undefined;
+      const a = await openTrainingData(o.data, domains?.a ?? o.domain, config, { limit: o.limit, holdOut: o.holdOut });
+      const b = domains ? await openTrainingData(o.dataB, domains.b, config, { limit: o.limit, holdOut: o.holdOut }) : undefined;
       // --epochs, else the preset's epochs when it sets no step count (the paper preset: 200).
       const epochs: number | undefined = o.epochs ?? (config.steps < 1 ? presetEpochs(o.preset) : undefined);
       if (epochs !== undefined) config = { ...config, steps: stepsForEpochs(epochs, a.source.length, config.batch) };
