@@ -51,6 +51,8 @@ export interface Table1Cell {
   dataset: PaperDataset;
   seed: number;
   fid: number;
+  /** FID on the IS classifier's features (NaN where the IS classifier is the FID network itself). */
+  fidClassifier: number;
   kid: MeanStd;
   is: MeanStd;
   /** Classes of the IS classifier predicted for at least 1% of the samples (mode coverage). */
@@ -62,6 +64,7 @@ export interface Table1Summary {
   model: ModelName;
   dataset: PaperDataset;
   fid: MeanStd;
+  fidClassifier: MeanStd;
   kid: MeanStd;
   is: MeanStd;
   modes: MeanStd;
@@ -78,9 +81,14 @@ export interface Table1Result {
   /**
    * The real images of each column: their IS and mode count; the real-vs-real floor, FID of a
    * second draw of n real images against the reference (NaN when the pool has fewer than 2n);
-   * and what they are (held out from training on real data).
+   * the other data set's reference images against this one (the distance between the domains);
+   * the same two on the IS classifier's features (NaN where it is the FID network); and what
+   * the images are (held out from training on real data).
    */
-  reference: Record<PaperDataset, { is: MeanStd; modes: number; classes: number; n: number; floor: number; scoredAgainst: string }>;
+  reference: Record<PaperDataset, {
+    is: MeanStd; modes: number; classes: number; n: number;
+    floor: number; otherDataset: number; classifierFloor: number; classifierOtherDataset: number; scoredAgainst: string;
+  }>;
   cells: Table1Cell[];
   summary: Table1Summary[];
   claim: ClaimVerdict;
@@ -99,6 +107,13 @@ export async function computeTable1(o: Table1Options): Promise<Table1Result> {
   const realFeatures: Partial<Record<PaperDataset, Float32Array>> = {};
   const cells: Table1Cell[] = [];
   const reference = {} as Table1Result['reference'];
+  const realImages: Partial<Record<PaperDataset, tf.Tensor4D>> = {};
+  const realClassifierFeatures: Partial<Record<PaperDataset, Float32Array>> = {};
+  // A second FID on the IS classifier's features, where that is a network of its own (the hair
+  // classifiers): at 32×32 the Inception features weigh blur more than hair and colour.
+  const hasClassifierFid = (d: PaperDataset) => o.isExtractors[d] !== o.fidExtractor;
+  const classifierFid = (d: PaperDataset, features: Float32Array) =>
+    fidFromFeatures(features, realClassifierFeatures[d]!, o.isExtractors[d].dim);
   // Real images are read at the size the runs train at.
   const baseConfig = experimentConfig(o, 'dcgan', 0);
   const bar = progress('table 1', PAPER_MODELS.length * PAPER_DATASETS.length * o.seeds.length);
@@ -112,21 +127,34 @@ export async function computeTable1(o: Table1Options): Promise<Table1Result> {
       const k = Math.min(o.evalCount, Math.max(1, Math.floor(pool / 2)));
       const order = new Rng(`table1/real/${dataset}`).shuffle(Array.from({ length: pool }, (_, i) => i));
       const images = scoring.source.batchAt(order.slice(0, k));
+      realImages[dataset] = images;
       realFeatures[dataset] = (await o.fidExtractor.extract(images)).features;
       // The real images' own IS and mode count: the ceiling a generator is measured against.
-      const probs = (await o.isExtractors[dataset].extract(images)).probs!;
+      const clf = await o.isExtractors[dataset].extract(images);
+      const probs = clf.probs!;
+      if (hasClassifierFid(dataset)) realClassifierFeatures[dataset] = clf.features;
       const classes = o.isExtractors[dataset].classes!;
-      images.dispose();
       let floor = NaN;
+      let classifierFloor = NaN;
       if (pool >= 2 * k) {
         const other = scoring.source.batchAt(order.slice(k, 2 * k));
         floor = fidFromFeatures((await o.fidExtractor.extract(other)).features, realFeatures[dataset]!, o.fidExtractor.dim);
+        if (hasClassifierFid(dataset)) classifierFloor = classifierFid(dataset, (await o.isExtractors[dataset].extract(other)).features);
         other.dispose();
       }
       reference[dataset] = {
         is: inceptionScore(probs, classes, { splits: Math.min(10, k) }), modes: modesCovered(probs, classes), classes, n: k,
-        floor, scoredAgainst: scoring.description,
+        floor, classifierFloor, otherDataset: NaN, classifierOtherDataset: NaN, scoredAgainst: scoring.description,
       };
+    }
+    // The other data set's real images scored as if generated: how far apart the two domains are
+    // (FID(real faces, anime) for the Animation column), the baseline a generator must beat.
+    for (const dataset of PAPER_DATASETS) {
+      const other = PAPER_DATASETS.find((d) => d !== dataset)!;
+      reference[dataset].otherDataset = fidFromFeatures(realFeatures[other]!, realFeatures[dataset]!, o.fidExtractor.dim);
+      if (hasClassifierFid(dataset)) {
+        reference[dataset].classifierOtherDataset = classifierFid(dataset, (await o.isExtractors[dataset].extract(realImages[other]!)).features);
+      }
     }
     // Train what is missing first, side by side (see ensureRunsParallel); scoring then reuses the runs.
     if (!o.runDir) await ensureRunsParallel(o, PAPER_MODELS.flatMap((model) => o.seeds.flatMap((seed) => PAPER_DATASETS.map((dataset) => ({ model, dataset, seed })))));
@@ -152,6 +180,7 @@ export async function computeTable1(o: Table1Options): Promise<Table1Result> {
             seed,
             n,
             fid: fidFromFeatures(fidF.features, rf, dim),
+            fidClassifier: hasClassifierFid(dataset) ? classifierFid(dataset, isF.features) : NaN,
             kid: kernelInceptionDistance(fidF.features, rf, dim, { subsetSize: kidSize, subsets: 50 }),
             is: inceptionScore(isF.probs!, o.isExtractors[dataset].classes!, { splits: Math.min(10, n) }),
             modes: modesCovered(isF.probs!, o.isExtractors[dataset].classes!),
@@ -164,6 +193,7 @@ export async function computeTable1(o: Table1Options): Promise<Table1Result> {
       }
     }
   } finally {
+    tf.dispose(Object.values(realImages));
     bar.stop();
   }
   const summary = summarise(cells);
@@ -246,6 +276,7 @@ export function summarise(cells: Table1Cell[]): Table1Summary[] {
         model,
         dataset,
         fid: meanStdOf(c.map((x) => x.fid)),
+        fidClassifier: meanStdOf(c.map((x) => x.fidClassifier)),
         kid: meanStdOf(c.map((x) => x.kid.mean)),
         is: meanStdOf(c.map((x) => x.is.mean)),
         modes: meanStdOf(c.map((x) => x.modes)),
@@ -322,6 +353,25 @@ export function table1Markdown(r: Table1Result): string {
   const rc = r.reference.celeba, ra = r.reference.anime;
   const fl = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
   lines.push(`| real images (floor: a second draw of ${rc.n} / ${ra.n}) | ${pm(rc.is)} | ${pm(ra.is)} | ${fl(rc.floor)} | ${fl(ra.floor)} | – | – |`);
+  lines.push(`| real images of the other data set (anime for CelebA, faces for Animation) | – | – | ${fl(rc.otherDataset)} | ${fl(ra.otherDataset)} | – | – |`);
+  const withClassifier = PAPER_DATASETS.filter((d) => Number.isFinite(r.reference[d].classifierFloor) || Number.isFinite(r.reference[d].classifierOtherDataset));
+  if (withClassifier.length) {
+    const col = (d: PaperDataset, x: number | MeanStd) => (!withClassifier.includes(d) ? 'as FID' : typeof x === 'number' ? fl(x) : pm(x));
+    lines.push(
+      '',
+      `**FID on the IS classifiers' features** (the penultimate layer of each column's IS classifier, which sees hair and colour where the Inception features at this size mostly see blur; a model is closer to the data set than the other domain is when its value is below the last row):`,
+      '',
+      '| model | CelebA | Animation |',
+      '|---|---|---|',
+    );
+    for (const model of PAPER_MODELS) {
+      const c = r.summary.find((s) => s.model === model && s.dataset === 'celeba');
+      const a = r.summary.find((s) => s.model === model && s.dataset === 'anime');
+      if (c && a) lines.push(`| ${model} | ${col('celeba', c.fidClassifier)} | ${col('anime', a.fidClassifier)} |`);
+    }
+    lines.push(`| real images (floor) | ${col('celeba', rc.classifierFloor)} | ${col('anime', ra.classifierFloor)} |`);
+    lines.push(`| real images of the other data set | ${col('celeba', rc.classifierOtherDataset)} | ${col('anime', ra.classifierOtherDataset)} |`);
+  }
   lines.push(
     '',
     `**Mode coverage.** Classes of the IS classifier that are the top prediction for at least 1% of the samples (real images: CelebA ${rc.modes} of ${rc.classes}, Animation ${ra.modes} of ${ra.classes}):`,

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { judgeClaim, modesCovered, summarise, table1Markdown, Table1Cell, Table1Result, PAPER_TABLE1 } from '../../lib/paper/table1';
 
 const cell = (model: Table1Cell['model'], dataset: Table1Cell['dataset'], seed: number, fid: number, is: number): Table1Cell => ({
-  model, dataset, seed, fid, is: { mean: is, std: 0 }, kid: { mean: fid / 1000, std: 0 }, modes: 3, n: 100,
+  model, dataset, seed, fid, fidClassifier: dataset === 'anime' ? fid / 10 : NaN, is: { mean: is, std: 0 }, kid: { mean: fid / 1000, std: 0 }, modes: 3, n: 100,
 });
 
 describe('paper/table1', () => {
@@ -50,10 +50,10 @@ describe('paper/table1', () => {
   it("renders ours beside the paper's numbers, naming the extractors", () => {
     const cells = grid({ dcgan: [50, 52], wgan: [40, 41], proposed: [30, 31] }, { dcgan: [2, 2], wgan: [3, 3], proposed: [4, 4] });
     const summary = summarise(cells);
-    const ref = { is: { mean: 5, std: 0.1 }, modes: 4, classes: 5, n: 100, floor: 0.5, scoredAgainst: 'HELD-OUT-SET' };
+    const ref = { is: { mean: 5, std: 0.1 }, modes: 4, classes: 5, n: 100, floor: 0.5, otherDataset: 2.5, classifierFloor: NaN, classifierOtherDataset: NaN, scoredAgainst: 'HELD-OUT-SET' };
     const r: Table1Result = {
       preset: 'smoke', data: 'embedded', seeds: [0, 1], evalCount: 100, fidFeatures: 'PROXY-FEATURES',
-      isFeatures: { celeba: 'CLF-C', anime: 'CLF-A' }, reference: { celeba: ref, anime: ref }, cells, summary, claim: judgeClaim(summary),
+      isFeatures: { celeba: 'CLF-C', anime: 'CLF-A' }, reference: { celeba: ref, anime: { ...ref, classifierFloor: 0.25, classifierOtherDataset: 7.5 } }, cells, summary, claim: judgeClaim(summary),
     };
     const md = table1Markdown(r);
     expect(md).to.contain('PROXY-FEATURES').and.to.contain('CLF-C').and.to.contain('CLF-A');
@@ -62,5 +62,11 @@ describe('paper/table1', () => {
     // What the columns are scored against, and the real-vs-real floor beside the models.
     expect(md).to.contain('Scored against: CelebA column HELD-OUT-SET');
     expect(md).to.contain('| real images (floor: a second draw of 100 / 100) | 5.00 ± 0.10 | 5.00 ± 0.10 | 0.50 | 0.50 |');
+    expect(md).to.contain('| real images of the other data set (anime for CelebA, faces for Animation) | – | – | 2.50 | 2.50 |');
+    // The hair classifier's FID, only for the column whose IS classifier is a network of its own.
+    expect(md).to.contain("**FID on the IS classifiers' features**");
+    expect(md).to.contain('| dcgan | as FID | 5.10 ± 0.10 |');
+    expect(md).to.contain('| real images (floor) | as FID | 0.25 |');
+    expect(md).to.contain('| real images of the other data set | as FID | 7.50 |');
   });
 });
