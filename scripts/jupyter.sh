@@ -2,7 +2,7 @@
 # Open the notebooks by hand: start JupyterLab if it is installed, else Jupyter Notebook, in
 # notebooks/, with the project's own tslab kernel (kernels/tslab) found through JUPYTER_PATH, so
 # no `tslab install` is needed. Extra arguments go to Jupyter (e.g. --no-browser --port 8890).
-# The notebooks read ANIME_GAN_PRESET (smoke|quick|paper, default quick) and DATA_ROOT from the
+# The notebooks read ANIME_GAN_PRESET (smoke|quick|workstation|paper, default quick) and DATA_ROOT from the
 # environment, e.g.  ANIME_GAN_PRESET=smoke DATA_ROOT=/path/to/data scripts/jupyter.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

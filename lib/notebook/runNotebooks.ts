@@ -4,7 +4,7 @@
  * Each notebook runs in a fresh kernel, top to bottom, with Jupyter's own client (nbclient, via
  * the small helper run_notebook.py beside this file) and the project-local kernel spec in
  * kernels/tslab (found through JUPYTER_PATH=<project root>). The notebook reads its settings from
- * the environment: ANIME_GAN_PRESET (smoke|quick|paper), ANIME_GAN_FIGURES (output folder for
+ * the environment: ANIME_GAN_PRESET (smoke|quick|workstation|paper), ANIME_GAN_FIGURES (output folder for
  * figures) and DATA_ROOT (real data; unset = the embedded data). The executed copy is saved to
  * notebooks/executed/, also when a cell fails, so the outputs before the failure can be read.
  *

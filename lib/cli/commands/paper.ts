@@ -19,7 +19,7 @@ import { ReportedFailure } from '../../util/errors';
 import { collectRepeated } from '../params';
 
 /**
- * `anime-gan paper [--preset smoke|quick|paper] [--only 01,03] [--data-root DIR] [-p name=value]
+ * `anime-gan paper [--preset smoke|quick|workstation|paper] [--only 01,03] [--data-root DIR] [-p name=value]
  * [-f params.json|yaml]`: execute the notebooks (notebooks/NN_*.ipynb) in order through the tslab
  * kernel, headless, saving executed copies to notebooks/executed/ and figures to figures/; one
  * progress line per notebook and a table of times at the end. A failing cell stops the run with
