@@ -6,6 +6,8 @@
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { ImageFolder } from '../data/imageFolder';
+import { folderSplit } from '../data/split';
+import { isEmbeddedDataset } from '../data/synth/dataset';
 import { loadRun } from '../train/trainer';
 import type { Direction } from '../train/ganModel';
 import { cellScale, imageGrid, READABLE_CELL } from '../util/imageGrid';
@@ -92,14 +94,16 @@ export async function noiseSampleFigures(
 /**
  * Figure 5: 8 real images of a cycle run's domain A (top row), their translations G(x) and the
  * cycle back F(G(x)); then the same from domain B (F, then G). Written as `figure5.png` and
- * `figure5_anime2face.png`.
+ * `figure5_anime2face.png`. Real folders give images of their held-out part.
  */
 export async function translationFigures(runDir: string, opts: { figures: string }): Promise<{ a2b: FigureFile; b2a: FigureFile }> {
   const { model, meta } = loadRun(runDir);
   try {
     if (!model.conditional) throw new UserError(`${runDir} holds a ${meta.config.model} run, which does not translate images`);
+    const embedded = isEmbeddedDataset(meta.data.a);
     const rows = async (from: string, there: Direction): Promise<Buffer> => {
-      const src = await ImageFolder.open(from, { size: meta.config.size });
+      // Real folders: images of the held-out part (lib/data/split.ts), which the run never read.
+      const src = await ImageFolder.open(from, { size: meta.config.size, ...(embedded ? {} : { from: folderSplit(from).train, diskCache: true }) });
       const x = src.sample(8, new Rng(`figure5/${there}`));
       const y = model.translate(x, there);
       const xr = model.translate(y, there === 'a2b' ? 'b2a' : 'a2b');
@@ -109,8 +113,9 @@ export async function translationFigures(runDir: string, opts: { figures: string
       return png;
     };
     if (!meta.data.b) throw new UserError(`${runDir} records no domain-B data folder`);
-    const a2b = writeFigure(opts.figures, 'figure5.png', await rows(meta.data.a, 'a2b'), `**Figure 5: face → anime (G), and back (F∘G)**${enlargementNote(meta.config.size)}`);
-    const b2a = writeFigure(opts.figures, 'figure5_anime2face.png', await rows(meta.data.b, 'b2a'), `**anime → face (F), and back (G∘F)**${enlargementNote(meta.config.size)}`);
+    const inputs = embedded ? '' : ' Inputs: held-out images the run did not train on.';
+    const a2b = writeFigure(opts.figures, 'figure5.png', await rows(meta.data.a, 'a2b'), `**Figure 5: face → anime (G), and back (F∘G)**${enlargementNote(meta.config.size)}${inputs}`);
+    const b2a = writeFigure(opts.figures, 'figure5_anime2face.png', await rows(meta.data.b, 'b2a'), `**anime → face (F), and back (G∘F)**${enlargementNote(meta.config.size)}${inputs}`);
     return { a2b, b2a };
   } finally {
     model.dispose();

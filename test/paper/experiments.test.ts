@@ -5,6 +5,7 @@ import * as path from 'path';
 import sharp from 'sharp';
 import { ensureRun, ensureRunsParallel, experimentConfig, ExperimentOptions, openScoringData, REAL_DATA_DIRS } from '../../lib/paper/experiments';
 import { folderSplit, heldOutCount } from '../../lib/data/split';
+import { translationFigures } from '../../lib/paper/figures';
 import { requestInterrupt, TrainingInterrupted } from '../../lib/train/interrupt';
 import { isComplete, readLog, readRunMeta, runPaths } from '../../lib/train/runFolder';
 import { tmpDir } from '../train/support';
@@ -80,6 +81,9 @@ describe('paper/experiments: the held-out split of real folders', function () {
     expect(scoring.description).to.contain('the last 3 of 12 images').and.to.contain('from 10.png');
     const embedded = await openScoringData({ preset: 'smoke' }, 'anime', experimentConfig(o, 'dcgan', 0));
     expect(embedded.heldOut).to.equal(false);
+    // Figure 5 translates held-out images and says so.
+    const fig = await translationFigures(dir, { figures: tmpDir('figures') });
+    expect(fig.a2b.caption).to.contain('held-out images');
   });
 
   it('a worker process trains on the same part', async () => {
