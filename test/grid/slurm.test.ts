@@ -85,7 +85,11 @@ describe('grid on a one-node Slurm cluster', function () {
     expect(early.code, early.stderr).to.equal(0);
     expect(early.stdout).to.match(new RegExp(`${m.runs.length} runs: `));
 
-    await until('the scoring job to finish', () => !slurmJobState(jobs.scoreJobId) || /COMPLETED/.test(slurmJobState(jobs.scoreJobId)!.state), 12 * 60_000, () => logsOf(grid));
+    // One query per poll: the job can leave the queue between two.
+    await until('the scoring job to finish', () => {
+      const s = slurmJobState(jobs.scoreJobId);
+      return !s || /COMPLETED/.test(s.state);
+    }, 12 * 60_000, () => logsOf(grid));
     const seconds = (Date.now() - t0) / 1000;
     console.log(`      smoke grid (${m.runs.length} runs + scoring) on the local cluster: ${seconds.toFixed(0)} s`);
 

@@ -29,8 +29,14 @@ describe('anime-gan paper: figures go where asked, never over the committed ones
     expect(defaultFiguresDir('smoke')).to.equal(path.join(projectRoot(), 'runs', 'figures-smoke'));
     expect(defaultFiguresDir('quick', undefined)).to.equal(path.join(projectRoot(), 'figures'));
     expect(defaultFiguresDir('workstation', '/data')).to.equal(path.join(projectRoot(), 'figures', 'real-workstation'));
-    // On the embedded data it writes nowhere the README reads.
-    expect(defaultFiguresDir('workstation', undefined)).to.equal(path.join(projectRoot(), 'runs', 'figures-workstation'));
+    // On the embedded data (no DATA_ROOT) it writes nowhere the README reads.
+    const prev = process.env.DATA_ROOT;
+    try {
+      delete process.env.DATA_ROOT;
+      expect(defaultFiguresDir('workstation')).to.equal(path.join(projectRoot(), 'runs', 'figures-workstation'));
+    } finally {
+      if (prev !== undefined) process.env.DATA_ROOT = prev;
+    }
   });
 
   it("notebooks' env.pick gives the workstation preset quick's value unless it has its own", () => {
