@@ -330,6 +330,15 @@ export function judgeClaim(summary: Table1Summary[]): ClaimVerdict {
 const pm = (x: MeanStd, digits = 2) => `${x.mean.toFixed(digits)} ± ${x.std.toFixed(digits)}`;
 const pp = ([m, s]: [number, number]) => `${m.toFixed(2)} ± ${s.toFixed(2)}`;
 
+/** Each model with a summary in both columns, in the paper's order. */
+function modelRows(r: Table1Result): { model: ModelName; c: Table1Summary; a: Table1Summary }[] {
+  const of = (model: ModelName, dataset: PaperDataset) => r.summary.find((s) => s.model === model && s.dataset === dataset);
+  return PAPER_MODELS.flatMap((model) => {
+    const c = of(model, 'celeba'), a = of(model, 'anime');
+    return c && a ? [{ model, c, a }] : [];
+  });
+}
+
 /** The table as Markdown: ours beside the paper's, the extractors named in the caption. */
 export function table1Markdown(r: Table1Result): string {
   const lines = [
@@ -342,10 +351,8 @@ export function table1Markdown(r: Table1Result): string {
     '| model | IS CelebA | IS Animation | FID CelebA | FID Animation | KID CelebA ×100 | KID Animation ×100 |',
     '|---|---|---|---|---|---|---|',
   ];
-  for (const model of PAPER_MODELS) {
-    const c = r.summary.find((s) => s.model === model && s.dataset === 'celeba');
-    const a = r.summary.find((s) => s.model === model && s.dataset === 'anime');
-    if (!c || !a) continue;
+  const models = modelRows(r);
+  for (const { model, c, a } of models) {
     const kid = (x: MeanStd) => `${(x.mean * 100).toFixed(2)} ± ${(x.std * 100).toFixed(2)}`;
     lines.push(`| ${model} (ours) | ${pm(c.is)} | ${pm(a.is)} | ${pm(c.fid)} | ${pm(a.fid)} | ${kid(c.kid)} | ${kid(a.kid)} |`);
     lines.push(`| ${model} (paper) | ${pp(c.paper.is)} | ${pp(a.paper.is)} | ${pp(c.paper.fid)} | ${pp(a.paper.fid)} | – | – |`);
@@ -364,11 +371,7 @@ export function table1Markdown(r: Table1Result): string {
       '| model | CelebA | Animation |',
       '|---|---|---|',
     );
-    for (const model of PAPER_MODELS) {
-      const c = r.summary.find((s) => s.model === model && s.dataset === 'celeba');
-      const a = r.summary.find((s) => s.model === model && s.dataset === 'anime');
-      if (c && a) lines.push(`| ${model} | ${col('celeba', c.fidClassifier)} | ${col('anime', a.fidClassifier)} |`);
-    }
+    for (const { model, c, a } of models) lines.push(`| ${model} | ${col('celeba', c.fidClassifier)} | ${col('anime', a.fidClassifier)} |`);
     lines.push(`| real images (floor) | ${col('celeba', rc.classifierFloor)} | ${col('anime', ra.classifierFloor)} |`);
     lines.push(`| real images of the other data set | ${col('celeba', rc.classifierOtherDataset)} | ${col('anime', ra.classifierOtherDataset)} |`);
   }
@@ -379,11 +382,7 @@ export function table1Markdown(r: Table1Result): string {
     '| model | CelebA | Animation |',
     '|---|---|---|',
   );
-  for (const model of PAPER_MODELS) {
-    const c = r.summary.find((s) => s.model === model && s.dataset === 'celeba');
-    const a = r.summary.find((s) => s.model === model && s.dataset === 'anime');
-    if (c && a) lines.push(`| ${model} | ${pm(c.modes, 1)} | ${pm(a.modes, 1)} |`);
-  }
+  for (const { model, c, a } of models) lines.push(`| ${model} | ${pm(c.modes, 1)} | ${pm(a.modes, 1)} |`);
   lines.push('', `**Verdict.** ${r.claim.text}`, '');
   for (const c of r.claim.checks) {
     const how = !c.holds ? 'differs from the paper' : c.separated ? 'as the paper' : 'as the paper, within the spread over seeds';
