@@ -5,7 +5,7 @@
  * images measures a generator, not its memory of the training set (pytorch-fid users score
  * against a test split for the same reason).
  */
-import { listImages } from './imageFolder';
+import { ImageFolder, listImages } from './imageFolder';
 
 /** Images held out at the end of a folder of `n`: min(2000, ⌊n/4⌋). */
 export function heldOutCount(n: number): number {
@@ -28,6 +28,11 @@ export function folderSplit(dir: string): FolderSplit {
   const { files } = listImages(dir);
   const heldOut = heldOutCount(files.length);
   return { images: files.length, train: files.length - heldOut, heldOut, firstHeldOut: files[files.length - heldOut] ?? '' };
+}
+
+/** The held-out part of the image folder `dir`, decoded at `size` (the first `limit` of it when given). */
+export function openHeldOut(dir: string, size: [number, number], limit?: number): Promise<ImageFolder> {
+  return ImageFolder.open(dir, { size, limit, from: folderSplit(dir).train, diskCache: true });
 }
 
 /** The rule in words, for captions and reports. */

@@ -9,7 +9,7 @@ import { ModelName, presetEpochs, resolveConfig, stepsForEpochs, TrainConfig } f
 import { discardRun, hasCheckpoint, isComplete, readRunMeta } from '../train/runFolder';
 import { openTrainingData, Domain, OpenedData } from '../train/trainingData';
 import { ImageFolder } from '../data/imageFolder';
-import { folderSplit } from '../data/split';
+import { folderSplit, openHeldOut } from '../data/split';
 import { defaultWorkers, trainInParallel } from '../train/parallel';
 import { train } from '../train/trainer';
 import { recipeOf } from '../train/recipes/registry';
@@ -92,7 +92,7 @@ export async function openScoringData(o: ExperimentOptions, dataset: PaperDatase
     return { source: opened.source, heldOut: false, description: `the ${opened.source.length} embedded ${DOMAIN[dataset]} images the runs train on` };
   }
   const split = folderSplit(dir);
-  const source = await ImageFolder.open(dir, { size: config.size, from: split.train, diskCache: true });
+  const source = await openHeldOut(dir, config.size);
   return {
     source,
     heldOut: true,

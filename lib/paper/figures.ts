@@ -6,7 +6,7 @@
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { ImageFolder } from '../data/imageFolder';
-import { folderSplit } from '../data/split';
+import { openHeldOut } from '../data/split';
 import { isEmbeddedDataset } from '../data/synth/dataset';
 import { loadRun } from '../train/trainer';
 import type { Direction } from '../train/ganModel';
@@ -103,7 +103,7 @@ export async function translationFigures(runDir: string, opts: { figures: string
     const embedded = isEmbeddedDataset(meta.data.a);
     const rows = async (from: string, there: Direction): Promise<Buffer> => {
       // Real folders: images of the held-out part (lib/data/split.ts), which the run never read.
-      const src = await ImageFolder.open(from, { size: meta.config.size, ...(embedded ? {} : { from: folderSplit(from).train, diskCache: true }) });
+      const src = embedded ? await ImageFolder.open(from, { size: meta.config.size }) : await openHeldOut(from, meta.config.size);
       const x = src.sample(8, new Rng(`figure5/${there}`));
       const y = model.translate(x, there);
       const xr = model.translate(y, there === 'a2b' ? 'b2a' : 'a2b');

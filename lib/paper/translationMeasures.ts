@@ -20,7 +20,7 @@ import * as path from 'path';
 import { fidFromFeatures } from '../metrics/fid';
 import { embeddedDataset, isEmbeddedDataset } from '../data/synth/dataset';
 import { ImageFolder } from '../data/imageFolder';
-import { folderSplit } from '../data/split';
+import { openHeldOut } from '../data/split';
 import { readCsv } from '../data/csv';
 import { loadRun } from '../train/trainer';
 import { UserError } from '../util/errors';
@@ -203,7 +203,7 @@ export async function cycleRunMeasures(runDir: string, o: CycleRunMeasureOptions
   const faceDir = embedded ? await embeddedDataset('face', { n: o.n, size, seed: 1 }) : meta.data.a;
   const animeDir = embedded ? await embeddedDataset('anime', { n: o.n, size, seed: 1 }) : meta.data.b!;
   // Real folders: the first n of the held-out part (lib/data/split.ts), which the run never read.
-  const open = (dir: string) => ImageFolder.open(dir, { size, limit: o.n, ...(embedded ? {} : { from: folderSplit(dir).train, diskCache: true }) });
+  const open = (dir: string) => (embedded ? ImageFolder.open(dir, { size, limit: o.n }) : openHeldOut(dir, size, o.n));
   const [fa, an] = [await open(faceDir), await open(animeDir)];
   const faces = fa.batchAt([...Array(fa.length).keys()]);
   const anime = an.batchAt([...Array(an.length).keys()]);
