@@ -51,6 +51,8 @@ export interface ParityOptions {
   ndf?: number;
   /** feature extractor name (default: the offline nsfwjs proxy) */
   features?: string;
+  /** learning rate of both networks on both sides (default the recipe's: DCGAN 2e-4, WGAN 5e-5) */
+  lr?: number;
   out: string;
   /** where progress lines go (default stderr) */
   log?: (line: string) => void;
@@ -179,7 +181,10 @@ export async function runParity(o: ParityOptions, backend: string): Promise<Pari
   const nSamples = o.samples ?? 1000;
   if (o.seeds.length === 0) throw new UserError('--seeds names no seed');
   const preset = o.model === 'dcgan' ? 'dcgan-original' : 'wgan-original';
-  const base = resolveConfig(o.model, preset, { size, batch, steps: o.steps, ...(o.ngf ? { ngf: o.ngf } : {}), ...(o.ndf ? { ndf: o.ndf } : {}) });
+  const recipe = resolveConfig(o.model, preset, { size, batch, steps: o.steps, ...(o.ngf ? { ngf: o.ngf } : {}), ...(o.ndf ? { ndf: o.ndf } : {}) });
+  if (o.lr !== undefined && !(o.lr > 0 && Number.isFinite(o.lr))) throw new UserError(`--lr takes a positive number, got ${o.lr}`);
+  // One rate for both networks, as the recipes have it; the reference reads it from the same config.
+  const base: TrainConfig = o.lr === undefined ? recipe : { ...recipe, optimizerG: { ...recipe.optimizerG, lr: o.lr }, optimizerD: { ...recipe.optimizerD, lr: o.lr } };
   // No intermediate sample grids or checkpoints: only the training loop is timed.
   const configFor = (seed: number): TrainConfig => ({ ...base, seed, sampleEvery: o.steps, checkpointEvery: o.steps, logEvery: Math.max(1, Math.floor(o.steps / 100)) });
   validateConfig(configFor(o.seeds[0]));

@@ -92,6 +92,21 @@ describe('cli: anime-gan parity (smoke size)', function () {
     expect(Number.isFinite(rep.seeds[0].ours.fid) && Number.isFinite(rep.seeds[0].reference.fid)).to.equal(true);
   });
 
+  it('--lr sets both networks\' rate on both sides (the reference reads the same config)', async function () {
+    const out = path.join(tmpDir('parity-wgan-lr'), 'out');
+    const r = await run('parity', 'wgan', '--data', data, '--out', out, '--seeds', '0', '--lr', '2e-4', ...smoke);
+    expect(r.code, r.stderr).to.equal(0);
+    const rep = JSON.parse(fs.readFileSync(path.join(out, 'parity.json'), 'utf8')) as ParityReport;
+    expect(rep.config.optimizerG).to.include({ name: 'rmsprop', lr: 2e-4 });
+    expect(rep.config.optimizerD).to.include({ name: 'rmsprop', lr: 2e-4 });
+    const ref = JSON.parse(fs.readFileSync(path.join(out, 'seed-0', 'reference-config.json'), 'utf8')) as { optimizerG: { lr: number }; optimizerD: { lr: number } };
+    expect([ref.optimizerG.lr, ref.optimizerD.lr]).to.deep.equal([2e-4, 2e-4]);
+    expect(fs.readFileSync(path.join(out, 'parity.md'), 'utf8')).to.include('rmsprop 0.0002');
+    const bad = await run('parity', 'wgan', '--data', data, '--out', path.join(out, 'x'), '--lr', '-1', ...smoke);
+    expect(bad.code).to.not.equal(0);
+    expect(bad.stderr).to.match(/--lr takes a positive number/);
+  });
+
   it('rejects a model without a reference, and too little data, with one line', async function () {
     for (const [args, message] of [
       [['proposed', '--data', data, '--out', 'X', '--steps', '1'], /parity compares dcgan or wgan/],

@@ -15,6 +15,12 @@ function parseSeeds(v: string): number[] {
   return seeds;
 }
 
+function parseRate(v: string): number {
+  const x = Number(v);
+  if (!(x > 0 && Number.isFinite(x))) throw new Error(`--lr takes a positive number, e.g. 2e-4; got '${v}'`);
+  return x;
+}
+
 export function registerParityCommand(program: Command): void {
   program
     .command('parity')
@@ -31,12 +37,13 @@ export function registerParityCommand(program: Command): void {
     .option('--ngf <n>', 'generator width (default 64, the reference)', int('--ngf'))
     .option('--ndf <n>', 'discriminator width (default 64)', int('--ndf'))
     .option('--features <name>', 'feature extractor for FID (default nsfwjs-proxy, offline)')
+    .option('--lr <x>', "learning rate of both networks, on both sides (default the recipe's: dcgan 2e-4, wgan 5e-5)", optionParser(parseRate))
     .action(async (model: string, o, cmd: Command) => {
       if (model !== 'dcgan' && model !== 'wgan') throw new UserError(`parity compares dcgan or wgan with their PyTorch reference, not '${model}'`);
       const backend = await useBackend(cmd);
       const { runParity, parityMarkdown } = await import('../../bench/parity');
       const r = await runParity(
-        { model, data: o.data, size: o.size, steps: o.steps, batch: o.batch, seeds: o.seeds, samples: o.n, holdout: o.holdout, ngf: o.ngf, ndf: o.ndf, features: o.features, out: o.out },
+        { model, data: o.data, size: o.size, steps: o.steps, batch: o.batch, seeds: o.seeds, samples: o.n, holdout: o.holdout, ngf: o.ngf, ndf: o.ndf, features: o.features, lr: o.lr, out: o.out },
         backend,
       );
       process.stdout.write(parityMarkdown(r));
