@@ -12,7 +12,10 @@
  *    mean image, the error of a translator that forgot its input;
  * 4. dependence: where the faces' hair colours are known (the embedded data's attributes), how
  *    often the classifier reads the input's hair colour in G(face), beside the rate expected if
- *    output and input were independent (the product of the two marginals).
+ *    output and input were independent (the product of the two marginals); and, since a
+ *    translator may map a colour to another one consistently (brown hair to orange), how much the
+ *    hair class of G(face) tells about the input's hair colour: their mutual information, beside
+ *    the 95th percentile of the same with the inputs shuffled.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { FeatureExtractor } from '../metrics/extractors/types';
@@ -24,6 +27,7 @@ import { openHeldOut } from '../data/split';
 import { readCsv } from '../data/csv';
 import { loadRun } from '../train/trainer';
 import { UserError } from '../util/errors';
+import { Rng } from '../util/rng';
 
 /** One direction of a trained translator, in inference mode; returns a new tensor. */
 export type Translate = (images: tf.Tensor4D) => tf.Tensor4D;
@@ -58,7 +62,21 @@ export interface TranslationMeasures {
   hairClasses: { translated: number; real: number; total: number };
   cycleL1: { translated: number; meanImage: number };
   /** Null where the faces' hair colours are not known (real data). */
-  dependence: { agreement: number; chance: number; n: number } | null;
+  dependence: (LabelAgreement & { information: LabelInformation }) | null;
+}
+
+export interface LabelAgreement {
+  agreement: number;
+  chance: number;
+  n: number;
+}
+
+export interface LabelInformation {
+  /** Mutual information between the known and the predicted label, in bits. */
+  bits: number;
+  /** 95th percentile of the same over `shuffles` random pairings of the rows: what independence scores. */
+  shuffled95: number;
+  shuffles: number;
 }
 
 /** Classes that are the top prediction for at least `minShare` of the rows. */
@@ -79,7 +97,7 @@ function topClass(probs: Float32Array, row: number, classes: number): number {
  * Agreement between a known label and a predicted one, beside chance: the share of rows where
  * they match, and Σ_c P(known = c)·P(predicted = c), the share expected if they were independent.
  */
-export function labelAgreement(known: readonly string[], predicted: readonly string[]): { agreement: number; chance: number; n: number } {
+export function labelAgreement(known: readonly string[], predicted: readonly string[]): LabelAgreement {
   const rows = known.map((k, i) => [k, predicted[i]] as const).filter(([k]) => k !== '');
   const n = rows.length;
   if (n === 0) return { agreement: NaN, chance: NaN, n: 0 };
@@ -93,6 +111,40 @@ export function labelAgreement(known: readonly string[], predicted: readonly str
   let chance = 0;
   for (const [c, p] of pk) chance += p * (pp.get(c) ?? 0);
   return { agreement: rows.filter(([k, p]) => k === p).length / n, chance, n };
+}
+
+/** I(K; P) in bits of paired labels, from their empirical joint distribution. */
+function mutualInformation(known: readonly string[], predicted: readonly string[]): number {
+  const n = known.length;
+  const count = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+  const [pk, pp, joint] = [new Map<string, number>(), new Map<string, number>(), new Map<string, number>()];
+  known.forEach((k, i) => {
+    count(pk, k);
+    count(pp, predicted[i]);
+    count(joint, `${k}\u0000${predicted[i]}`);
+  });
+  let bits = 0;
+  for (const [key, c] of joint) {
+    const [k, p] = key.split('\u0000');
+    bits += (c / n) * Math.log2((c * n) / (pk.get(k)! * pp.get(p)!));
+  }
+  return bits;
+}
+
+/**
+ * How much the predicted label tells about the known one, whatever their names: I(known;
+ * predicted) in bits (rows with an unknown label left out), beside its 95th percentile over
+ * `shuffles` random pairings. The empirical information of independent labels is above zero
+ * (finite samples), so the shuffled value, not zero, is the baseline.
+ */
+export function labelInformation(known: readonly string[], predicted: readonly string[], shuffles = 200, seed = 0): LabelInformation {
+  const rows = known.map((k, i) => [k, predicted[i]] as const).filter(([k]) => k !== '');
+  if (rows.length === 0) return { bits: NaN, shuffled95: NaN, shuffles };
+  const ks = rows.map(([k]) => k);
+  const ps = rows.map(([, p]) => p);
+  const rng = new Rng(`labelInformation/${seed}`);
+  const nulls = Array.from({ length: shuffles }, () => mutualInformation(ks, rng.shuffle(ps))).sort((a, b) => a - b);
+  return { bits: mutualInformation(ks, ps), shuffled95: nulls[Math.min(shuffles - 1, Math.floor(0.95 * shuffles))], shuffles };
 }
 
 /** Apply `f` batch by batch (translators at batch 1000 would not fit small heaps). */
@@ -144,9 +196,8 @@ export async function translationMeasures(i: TranslationMeasureInputs): Promise<
     const probsFake = hFake.probs!;
     const probsReal = hAnime.probs!;
     const hairClasses = { translated: coveredClasses(probsFake, classes), real: coveredClasses(probsReal, classes), total: classes };
-    const dependence = i.faceHair
-      ? labelAgreement(i.faceHair, Array.from({ length: n }, (_, r) => i.hairClasses[topClass(probsFake, r, classes)]))
-      : null;
+    const read = Array.from({ length: n }, (_, r) => i.hairClasses[topClass(probsFake, r, classes)]);
+    const dependence = i.faceHair ? { ...labelAgreement(i.faceHair, read), information: labelInformation(i.faceHair, read) } : null;
     return { n, fid, fidHair, hairClasses, cycleL1, dependence };
   } finally {
     fakeB.dispose();
@@ -157,15 +208,16 @@ export async function translationMeasures(i: TranslationMeasureInputs): Promise<
 export function translationMeasuresMarkdown(rows: { label: string; m: TranslationMeasures }[]): string {
   const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : '–');
   const lines = [
-    '| run | FID(G(faces), anime) | FID(faces, anime) | floor | same, hair-classifier features | hair classes of G(faces) | real anime | cycle L1 | mean-image L1 | hair colour kept | chance |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| run | FID(G(faces), anime) | FID(faces, anime) | floor | same, hair-classifier features | hair classes of G(faces) | real anime | cycle L1 | mean-image L1 | hair colour kept | chance | hair information, bits | shuffled (95%) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const { label, m } of rows) {
     const dep = m.dependence;
     lines.push(
       `| ${label} | ${f(m.fid.translated)} | ${f(m.fid.untranslated)} | ${f(m.fid.floor)} | ` +
         `${f(m.fidHair.translated)} / ${f(m.fidHair.untranslated)} / ${f(m.fidHair.floor)} | ${m.hairClasses.translated} of ${m.hairClasses.total} | ` +
-        `${m.hairClasses.real} | ${f(m.cycleL1.translated)} | ${f(m.cycleL1.meanImage)} | ${dep ? `${(100 * dep.agreement).toFixed(0)}%` : '–'} | ${dep ? `${(100 * dep.chance).toFixed(0)}%` : '–'} |`,
+        `${m.hairClasses.real} | ${f(m.cycleL1.translated)} | ${f(m.cycleL1.meanImage)} | ${dep ? `${(100 * dep.agreement).toFixed(0)}%` : '–'} | ${dep ? `${(100 * dep.chance).toFixed(0)}%` : '–'} | ` +
+        `${dep ? f(dep.information.bits, 2) : '–'} | ${dep ? f(dep.information.shuffled95, 2) : '–'} |`,
     );
   }
   return lines.join('\n');
