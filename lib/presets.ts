@@ -139,8 +139,10 @@ export const PRESETS: Record<string, Preset> = {
     base: {
       ...common,
       size: [32, 32],
-      batch: 64,
-      steps: 800,
+      // DCGAN's (the others set their own): 1600 steps of batch 32 cost about what 800 of 64 did
+      // and draw more varied, less muted avatars (docs/cycle-experiments.md, "DCGAN and WGAN").
+      batch: 32,
+      steps: 1600,
       // Half the papers' widths: at 16 the samples stayed blurry (docs/cycle-experiments.md).
       ngf: 32,
       ndf: 32,
