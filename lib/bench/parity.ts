@@ -26,7 +26,7 @@ import { calculateActivationStatistics, ActivationStatistics } from '../metrics/
 import { fidFromStatistics } from '../metrics/fid';
 import { meanStd } from '../metrics/inceptionScore';
 import { defaultExtractorName, tensorFeatures } from '../metrics/folderFeatures';
-import { imagesToBytes, projectRoot, saveImageGrid, UserError, writeFileAtomic, writeJsonAtomic } from '../util';
+import { imagesToBytes, projectRoot, reportPath, saveImageGrid, UserError, writeFileAtomic, writeJsonAtomic } from '../util';
 import { READABLE_CELL } from '../util/imageGrid';
 import { peerPython } from './peer';
 
@@ -281,7 +281,7 @@ export async function runParity(o: ParityOptions, backend: string): Promise<Pari
   const report: ParityReport = {
     model: o.model,
     date: new Date().toISOString(),
-    data: path.resolve(folder.root),
+    data: reportPath(folder.root),
     size,
     steps: o.steps,
     batch,

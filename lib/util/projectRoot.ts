@@ -26,3 +26,14 @@ export function findPackageRoot(): string | undefined {
 export function projectRoot(): string {
   return findPackageRoot() ?? process.cwd();
 }
+
+/**
+ * `p` as a report should record it: under $DATA_ROOT as `$DATA_ROOT/…`, so a committed report
+ * names the data set and not a folder of the machine that ran it; otherwise absolute.
+ */
+export function reportPath(p: string, dataRoot = process.env.DATA_ROOT): string {
+  const abs = path.resolve(p);
+  if (!dataRoot) return abs;
+  const rel = path.relative(path.resolve(dataRoot), abs);
+  return rel === '' ? '$DATA_ROOT' : rel.startsWith('..') || path.isAbsolute(rel) ? abs : `$DATA_ROOT/${rel.split(path.sep).join('/')}`;
+}
