@@ -93,12 +93,17 @@ function topClass(probs: Float32Array, row: number, classes: number): number {
   return best;
 }
 
+/** (known, predicted) pairs of the rows whose label is known ('' is unknown). */
+function knownPairs(known: readonly string[], predicted: readonly string[]): (readonly [string, string])[] {
+  return known.map((k, i) => [k, predicted[i]] as const).filter(([k]) => k !== '');
+}
+
 /**
  * Agreement between a known label and a predicted one, beside chance: the share of rows where
  * they match, and Σ_c P(known = c)·P(predicted = c), the share expected if they were independent.
  */
 export function labelAgreement(known: readonly string[], predicted: readonly string[]): LabelAgreement {
-  const rows = known.map((k, i) => [k, predicted[i]] as const).filter(([k]) => k !== '');
+  const rows = knownPairs(known, predicted);
   const n = rows.length;
   if (n === 0) return { agreement: NaN, chance: NaN, n: 0 };
   const share = (xs: string[]) => {
@@ -138,7 +143,7 @@ function mutualInformation(known: readonly string[], predicted: readonly string[
  * (finite samples), so the shuffled value, not zero, is the baseline.
  */
 export function labelInformation(known: readonly string[], predicted: readonly string[], shuffles = 200, seed = 0): LabelInformation {
-  const rows = known.map((k, i) => [k, predicted[i]] as const).filter(([k]) => k !== '');
+  const rows = knownPairs(known, predicted);
   if (rows.length === 0) return { bits: NaN, shuffled95: NaN, shuffles };
   const ks = rows.map(([k]) => k);
   const ps = rows.map(([, p]) => p);
