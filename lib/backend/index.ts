@@ -15,7 +15,7 @@ export { conv2dBackpropFilterAsConv } from './kernels/conv2dBackpropFilter';
 export { conv2dBackpropInputPhases } from './kernels/conv2dBackpropInput';
 export { auditKernels, auditCases } from './kernelAudit';
 export type { AuditCase, AuditResult } from './kernelAudit';
-export { firstOrderGradients, inFirstOrderScope } from './firstOrder';
+export { firstOrderGradients, inFirstOrderScope, recordingForHigherOrder } from './firstOrder';
 export { packageVersion } from './versions';
 export { maxPoolGradMasked } from './kernels/maxPoolGrad';
 export { resizeNearestNeighborGradOneHot } from './kernels/resizeNearestNeighborGrad';

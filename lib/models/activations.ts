@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { recordingForHigherOrder } from '../backend/firstOrder';
 
 export interface GpLeakyReLUArgs {
   /** Slope for negative inputs, in [0, 1]. Default 0.2. */
@@ -7,27 +8,35 @@ export interface GpLeakyReLUArgs {
 }
 
 /**
- * LeakyReLU written as ((1 + a) x + (1 - a) |x|) / 2: the same values and gradient as
- * tf.layers.leakyReLU, but a gradient that tf.js can differentiate again. tf.leakyRelu's gradient
- * goes through `greater`, which has no gradient in tf.js, so the double backpropagation of the
- * WGAN-GP penalty (d/dweights of ||d critic / d x||) fails on it; abs' gradient uses `step`,
- * which has one. Used in the critics (WGAN, PatchGAN) that may be trained with a penalty.
+ * LeakyReLU with a gradient that tf.js can differentiate again. tf.leakyRelu's own gradient goes
+ * through `greater`, which has no gradient in tf.js, so the double backpropagation of the WGAN-GP
+ * penalty (d/dweights of ||d critic / d x||) fails on it. Here the forward pass is one leakyRelu
+ * kernel and the gradient is dy·step(x, alpha) (step's gradient is zero) when it is itself
+ * recorded for a higher-order gradient, else tf.leakyRelu's own (one fused kernel on the native
+ * backend). Used in the critics (WGAN, PatchGAN) that may be trained with a penalty.
  */
 export class GpLeakyReLU extends tf.layers.Layer {
   static className = 'GpLeakyReLU';
   readonly alpha: number;
+  private readonly leaky: (x: tf.Tensor) => tf.Tensor;
 
   constructor(args: GpLeakyReLUArgs = {}) {
     super(args);
-    this.alpha = args.alpha ?? 0.2;
-    if (!(this.alpha >= 0 && this.alpha <= 1)) throw new Error(`GpLeakyReLU: alpha must be in [0, 1], got ${this.alpha}`);
+    const alpha = (this.alpha = args.alpha ?? 0.2);
+    if (!(alpha >= 0 && alpha <= 1)) throw new Error(`GpLeakyReLU: alpha must be in [0, 1], got ${alpha}`);
+    this.leaky = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+      save([x]);
+      return {
+        value: tf.leakyRelu(x, alpha),
+        gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) => (recordingForHigherOrder()
+          ? tf.mul(dy, tf.step(saved, alpha))
+          : (tf.getGradient('LeakyRelu')!.gradFunc(dy, [saved], { alpha }) as { x: () => tf.Tensor }).x()),
+      };
+    }) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => {
-      const x = Array.isArray(inputs) ? inputs[0] : inputs;
-      return tf.add(tf.mul((1 + this.alpha) / 2, x), tf.mul((1 - this.alpha) / 2, tf.abs(x)));
-    });
+    return this.leaky(Array.isArray(inputs) ? inputs[0] : inputs);
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {

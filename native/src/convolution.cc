@@ -1,6 +1,6 @@
 // Convolutions (oneDNN): forward, gradient of the input (transposed convolution) and gradient
-// of the filter, with primitives created once per shape and cached. Two shapes bypass oneDNN's
-// convolution kernels for sgemm (see full_window and small_output_map).
+// of the filter, with primitives created once per shape and cached. Four kinds of shape bypass
+// oneDNN's convolution kernels for sgemm (full_window, pointwise, thin, small_output_map).
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -60,25 +60,131 @@ void ensure_fwd(ConvEntry &e) {
   if (std::getenv("ANIME_GAN_NATIVE_VERBOSE")) fprintf(stderr, "conv fwd %s\n", e.impl[0].c_str());
 }
 
-// A convolution whose window covers the whole (unpadded) input and gives a 1×1 output is a
-// matrix product over the flattened window K = KH·KW·C: DCGAN's first generator layer (1×1 →
-// 4×4 transposed) and its last discriminator layer (4×4 → 1×1). oneDNN's convolution kernels
-// run these at a few GFLOP/s; its sgemm at full speed. NHWC and HWIO flatten to the same K order.
+// Two convolution shapes are one matrix product each, and oneDNN's convolution kernels run
+// them well below its sgemm:
+// - full window: the window covers the whole (unpadded) input and gives a 1×1 output (DCGAN's
+//   1×1 → 4×4 projection and 4×4 → 1×1 score; a few GFLOP/s as convolutions): rows = N,
+//   K = KH·KW·C (NHWC and HWIO flatten to the same K order);
+// - pointwise: 1×1, stride 1, no padding (the proposed generator's fuse, lateral and decoder
+//   convolutions): rows = N·H·W, K = C.
 bool full_window(const std::vector<int64_t> &d) {
   return d[4] == 1 && d[5] == 1 && d[1] == d[7] && d[2] == d[8] && d[11] == 1 && d[12] == 1 && d[13] == 0 &&
          d[14] == 0;
 }
 
-void conv_as_gemm(int mode, float *x, float *w, float *y, const std::vector<int64_t> &d) {
-  const int64_t N = d[0], O = d[6], K = d[7] * d[8] * d[3];
-  dnnl_status_t st;
-  if (mode == CONV_FORWARD)  // y[N,O] = x[N,K] · w[K,O]
-    st = dnnl_sgemm('N', 'N', N, O, K, 1.f, x, K, w, O, 0.f, y, O);
-  else if (mode == CONV_BACKWARD_INPUT)  // dx[N,K] = dy[N,O] · w[K,O]ᵀ   (x = dx, y = dy)
-    st = dnnl_sgemm('N', 'T', N, K, O, 1.f, y, O, w, O, 0.f, x, K);
-  else  // dw[K,O] = x[N,K]ᵀ · dy[N,O]   (w = dw)
-    st = dnnl_sgemm('T', 'N', K, O, N, 1.f, x, K, y, O, 0.f, w, O);
+bool pointwise(const std::vector<int64_t> &d) {
+  return d[7] == 1 && d[8] == 1 && d[9] == 1 && d[10] == 1 && d[13] == 0 && d[14] == 0 && d[1] == d[4] &&
+         d[2] == d[5];
+}
+
+void check_sgemm(dnnl_status_t st) {
   if (st != dnnl_success) throw std::runtime_error("dnnl_sgemm failed (status " + std::to_string(st) + ")");
+}
+
+void conv_as_gemm(int mode, float *x, float *w, float *y, int64_t rows, int64_t K, int64_t O) {
+  if (mode == CONV_FORWARD)  // y[rows,O] = x[rows,K] · w[K,O]
+    check_sgemm(dnnl_sgemm('N', 'N', rows, O, K, 1.f, x, K, w, O, 0.f, y, O));
+  else if (mode == CONV_BACKWARD_INPUT)  // dx[rows,K] = dy[rows,O] · w[K,O]ᵀ   (x = dx, y = dy)
+    check_sgemm(dnnl_sgemm('N', 'T', rows, K, O, 1.f, y, O, w, O, 0.f, x, K));
+  else  // dw[K,O] = x[rows,K]ᵀ · dy[rows,O]   (w = dw)
+    check_sgemm(dnnl_sgemm('T', 'N', K, O, rows, 1.f, x, K, y, O, 0.f, w, O));
+}
+
+// Stride-1 convolutions whose result has at most kThin channels (the generators' last 7×7
+// convolution to RGB, forward and filter gradient, and the gradient of the 7×7 stem to its RGB
+// input) leave oneDNN's kernels nothing to vectorise along channels (55–65 GFLOP/s here). Each
+// runs as one sgemm over the wide side's channels into z[pixel, (ky, kx, thin channel)], then a
+// shifted sum over the KH·KW taps (the filter gradient: the taps of the thin side gathered
+// first, then one sgemm). One image at a time, so z stays in cache.
+constexpr int64_t kThin = 4;
+std::vector<float> thin_buf, thin_w;
+
+bool thin(int mode, const std::vector<int64_t> &d) {
+  const int64_t C = d[3], O = d[6], KK = d[7] * d[8];
+  if (d[9] != 1 || d[10] != 1 || d[11] != 1 || d[12] != 1 || KK < 9) return false;
+  if (mode == CONV_BACKWARD_INPUT) return C <= kThin && O > kThin;
+  return O <= kThin && C > kThin;  // forward and filter gradient
+}
+
+// out[p, t] (+)= Σ over taps (ky, kx) of z at p's pixel shifted by sign·(ky − pt, kx − pl), in
+// range, channel (ky, kx, t) of z; out has T channels on an OH×OW map, z KK·T on ZH×ZW.
+void shifted_sum(const float *z, float *out, int64_t OH, int64_t OW, int64_t ZH, int64_t ZW, int64_t KH, int64_t KW,
+                 int64_t T, int64_t pt, int64_t pl, int sign) {
+  const int64_t KT = KH * KW * T;
+#pragma omp parallel for schedule(static)
+  for (int64_t oy = 0; oy < OH; ++oy)
+    for (int64_t ox = 0; ox < OW; ++ox) {
+      float acc[kThin] = {0.f, 0.f, 0.f, 0.f};
+      for (int64_t ky = 0; ky < KH; ++ky) {
+        const int64_t zy = oy + sign * (ky - pt);
+        if (zy < 0 || zy >= ZH) continue;
+        for (int64_t kx = 0; kx < KW; ++kx) {
+          const int64_t zx = ox + sign * (kx - pl);
+          if (zx < 0 || zx >= ZW) continue;
+          const float *zp = z + (zy * ZW + zx) * KT + (ky * KW + kx) * T;
+          for (int64_t t = 0; t < T; ++t) acc[t] += zp[t];
+        }
+      }
+      float *o = out + (oy * OW + ox) * T;
+      for (int64_t t = 0; t < T; ++t) o[t] = acc[t];
+    }
+}
+
+void conv_thin(int mode, float *x, float *w, float *y, const std::vector<int64_t> &d) {
+  const int64_t N = d[0], H = d[1], W = d[2], C = d[3], OH = d[4], OW = d[5], O = d[6], KH = d[7], KW = d[8],
+                pt = d[13], pl = d[14], KK = KH * KW;
+  if (mode == CONV_BACKWARD_INPUT) {
+    // z[q, (ky,kx,c)] = Σ_o dy[q, o]·w[ky,kx,c,o] (w as [KK·C, O]); dx[p] = Σ z[p + (pt − ky, pl − kx)].
+    thin_buf.resize(static_cast<size_t>(OH * OW * KK * C));
+    for (int64_t n = 0; n < N; ++n) {
+      check_sgemm(dnnl_sgemm('N', 'T', OH * OW, KK * C, O, 1.f, y + n * OH * OW * O, O, w, O, 0.f, thin_buf.data(), KK * C));
+      shifted_sum(thin_buf.data(), x + n * H * W * C, H, W, OH, OW, KH, KW, C, pt, pl, -1);
+    }
+    return;
+  }
+  // wt[c, (ky,kx,o)] = w[ky,kx,c,o]: the weights with the wide channel first.
+  thin_w.resize(static_cast<size_t>(C * KK * O));
+  if (mode == CONV_FORWARD) {
+    for (int64_t k = 0; k < KK; ++k)
+      for (int64_t c = 0; c < C; ++c)
+        for (int64_t o = 0; o < O; ++o) thin_w[(c * KK + k) * O + o] = w[(k * C + c) * O + o];
+    // z[p, (ky,kx,o)] = Σ_c x[p, c]·wt[c, (ky,kx,o)]; y[q] = Σ z[q + (ky − pt, kx − pl)].
+    thin_buf.resize(static_cast<size_t>(H * W * KK * O));
+    for (int64_t n = 0; n < N; ++n) {
+      check_sgemm(dnnl_sgemm('N', 'N', H * W, KK * O, C, 1.f, x + n * H * W * C, C, thin_w.data(), KK * O, 0.f,
+                             thin_buf.data(), KK * O));
+      shifted_sum(thin_buf.data(), y + n * OH * OW * O, OH, OW, H, W, KH, KW, O, pt, pl, 1);
+    }
+    return;
+  }
+  // Filter gradient: col[p, (ky,kx,o)] = dy[p − (ky − pt, kx − pl)] (0 outside), then
+  // dwt[c, (ky,kx,o)] = Σ_p x[p, c]·col[p, (ky,kx,o)], summed over images; dw = dwt transposed.
+  const int64_t KO = KK * O;
+  thin_buf.resize(static_cast<size_t>(H * W * KO));
+  std::fill(thin_w.begin(), thin_w.end(), 0.f);
+  for (int64_t n = 0; n < N; ++n) {
+    const float *dy = y + n * OH * OW * O;
+    float *col = thin_buf.data();
+#pragma omp parallel for schedule(static)
+    for (int64_t iy = 0; iy < H; ++iy)
+      for (int64_t ix = 0; ix < W; ++ix) {
+        float *dst = col + (iy * W + ix) * KO;
+        for (int64_t ky = 0; ky < KH; ++ky) {
+          const int64_t oy = iy - ky + pt;
+          for (int64_t kx = 0; kx < KW; ++kx, dst += O) {
+            const int64_t ox = ix - kx + pl;
+            if (oy < 0 || oy >= OH || ox < 0 || ox >= OW)
+              for (int64_t o = 0; o < O; ++o) dst[o] = 0.f;
+            else
+              for (int64_t o = 0; o < O; ++o) dst[o] = dy[(oy * OW + ox) * O + o];
+          }
+        }
+      }
+    check_sgemm(dnnl_sgemm('T', 'N', C, KO, H * W, 1.f, x + n * H * W * C, C, col, KO, 1.f, thin_w.data(), KO));
+  }
+  for (int64_t k = 0; k < KK; ++k)
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t o = 0; o < O; ++o) w[(k * C + c) * O + o] = thin_w[(c * KK + k) * O + o];
 }
 
 // Convolutions with a small output map (DCGAN's 8×8 → 4×4 layer, 256 → 512 channels) run on
@@ -120,14 +226,21 @@ const float *im2col(const float *x, const std::vector<int64_t> &d) {
 void conv_im2col(int mode, const float *x, float *w, float *y, const std::vector<int64_t> &d) {
   const int64_t O = d[6], K = d[7] * d[8] * d[3], rows = d[0] * d[4] * d[5];
   const float *col = im2col(x, d);
-  dnnl_status_t st = mode == CONV_FORWARD ? dnnl_sgemm('N', 'N', rows, O, K, 1.f, col, K, w, O, 0.f, y, O)   // y = col · w
-                               : dnnl_sgemm('T', 'N', K, O, rows, 1.f, col, K, y, O, 0.f, w, O);  // dw = colᵀ · dy
-  if (st != dnnl_success) throw std::runtime_error("dnnl_sgemm failed (status " + std::to_string(st) + ")");
+  check_sgemm(mode == CONV_FORWARD ? dnnl_sgemm('N', 'N', rows, O, K, 1.f, col, K, w, O, 0.f, y, O)   // y = col · w
+                                   : dnnl_sgemm('T', 'N', K, O, rows, 1.f, col, K, y, O, 0.f, w, O));  // dw = colᵀ · dy
 }
 
 void conv_run(int mode, float *x, float *w, float *y, const std::vector<int64_t> &d) {
   if (full_window(d)) {
-    conv_as_gemm(mode, x, w, y, d);
+    conv_as_gemm(mode, x, w, y, d[0], d[7] * d[8] * d[3], d[6]);
+    return;
+  }
+  if (pointwise(d)) {
+    conv_as_gemm(mode, x, w, y, d[0] * d[1] * d[2], d[3], d[6]);
+    return;
+  }
+  if (thin(mode, d)) {
+    conv_thin(mode, x, w, y, d);
     return;
   }
   if (mode != CONV_BACKWARD_INPUT && small_output_map(d)) {

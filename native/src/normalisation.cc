@@ -47,6 +47,26 @@ void channel_sums(int64_t rows, int64_t C, std::vector<double> &out1, std::vecto
 }
 
 
+// channel_sums on one thread, into o1 and o2 (C each): a group of instance norm.
+template <typename F>
+void serial_channel_sums(int64_t rows, int64_t C, double *o1, double *o2, F term) {
+  std::vector<float> a1(C, 0.f), a2(C, 0.f);
+  std::fill(o1, o1 + C, 0.0);
+  std::fill(o2, o2 + C, 0.0);
+  for (int64_t row = 0, blk = 0; row < rows; ++row) {
+    term(row, a1.data(), a2.data());
+    if (++blk == 64 || row == rows - 1) {
+      for (int64_t c = 0; c < C; ++c) { o1[c] += a1[c]; o2[c] += a2[c]; a1[c] = a2[c] = 0.f; }
+      blk = 0;
+    }
+  }
+}
+
+// Instance norm has a group per image: with at least two, each thread takes whole groups (one
+// parallel region per call, and a group's H·W·C values stay in its core's cache) instead of
+// splitting every group's rows across threads (two regions per group).
+bool by_group(int64_t G, int64_t n) { return G >= 2 && n > kPar; }
+
 // Elements of a per-channel parameter read with `stride` (0: one scalar for every channel).
 int64_t param_extent(int64_t C, int64_t stride) { return strided_extent({C}, {stride}); }
 
@@ -129,6 +149,42 @@ napi_value BnTrain(Args &a) {
   const float *Xall = a.f32(1, n), *Sc = a.f32_or_null(2, C), *Of = a.f32_or_null(3, C);
   float *Yall = a.f32(4, n), *Mean = a.f32(5, count_of({G, C})), *Var = a.f32(6, count_of({G, C}));
   float eps = static_cast<float>(a.num(10));
+  // Mean and variance of one group from its sums of x − shift; mul and add normalise it.
+  auto stats = [&](int64_t g, const float *shift, const double *s1, const double *s2, float *mul, float *add) {
+    for (int64_t c = 0; c < C; ++c) {
+      double md = s1[c] / rows, var = std::max(0.0, s2[c] / rows - md * md);
+      float m = static_cast<float>(shift[c] + md), v = static_cast<float>(var);
+      Mean[g * C + c] = m;
+      Var[g * C + c] = v;
+      float r = 1.f / std::sqrt(v + eps), k = Sc ? Sc[c] : 1.f;
+      mul[c] = r * k;
+      add[c] = (Of ? Of[c] : 0.f) - m * r * k;
+    }
+  };
+  if (by_group(G, n)) {
+#pragma omp parallel for schedule(static)
+    for (int64_t g = 0; g < G; ++g) {
+      const float *X = Xall + g * rows * C;
+      float *Y = Yall + g * rows * C;
+      std::vector<double> s1(C), s2(C);
+      std::vector<float> mul(C), add(C);
+      serial_channel_sums(rows, C, s1.data(), s2.data(), [&](int64_t row, float *a1, float *a2) {
+        const float *x = X + row * C;
+        for (int64_t c = 0; c < C; ++c) {
+          float d = x[c] - X[c];
+          a1[c] += d;
+          a2[c] += d * d;
+        }
+      });
+      stats(g, X, s1.data(), s2.data(), mul.data(), add.data());
+      for (int64_t row = 0; row < rows; ++row) {
+        const float *x = X + row * C;
+        float *y = Y + row * C;
+        for (int64_t c = 0; c < C; ++c) y[c] = x[c] * mul[c] + add[c];
+      }
+    }
+    return undef(a.env);
+  }
   std::vector<float> mul(C), add(C);
   std::vector<double> s1, s2;
   for (int64_t g = 0; g < G; ++g) {
@@ -143,15 +199,7 @@ napi_value BnTrain(Args &a) {
         a2[c] += d * d;
       }
     });
-    for (int64_t c = 0; c < C; ++c) {
-      double md = s1[c] / rows, var = std::max(0.0, s2[c] / rows - md * md);
-      float m = static_cast<float>(shift[c] + md), v = static_cast<float>(var);
-      Mean[g * C + c] = m;
-      Var[g * C + c] = v;
-      float r = 1.f / std::sqrt(v + eps), k = Sc ? Sc[c] : 1.f;
-      mul[c] = r * k;
-      add[c] = (Of ? Of[c] : 0.f) - m * r * k;
-    }
+    stats(g, shift.data(), s1.data(), s2.data(), mul.data(), add.data());
     scale_shift_rows(X, Y, rows, C, mul.data(), add.data());
   }
   return undef(a.env);
@@ -172,6 +220,45 @@ napi_value BnTrainGrad(Args &a) {
   float *DXall = a.f32(8, n), *Dscale = a.f32_or_null(9, C), *Doff = a.f32_or_null(10, C);
   float eps = static_cast<float>(a.num(14));
   std::vector<double> tot_off(C, 0.0), tot_scale(C, 0.0), sdy, sdyx;
+  // dx = k1·dy + k2·(x − mean) + k0 per channel, from one group's Σ dy and Σ dy·(x − mean);
+  // adds the group's offset and scale gradients to dof and dsc.
+  auto coefficients = [&](int64_t g, const double *sg, const double *sgx, double *dof, double *dsc, float *k0,
+                          float *k1, float *k2) {
+    for (int64_t c = 0; c < C; ++c) {
+      double k = Sc ? Sc[c] : 1.0, rc = 1.0 / std::sqrt(static_cast<double>(VarAll[g * C + c]) + eps);
+      double of = sg[c], sc = sgx[c] * rc;
+      dof[c] += of;
+      dsc[c] += sc;
+      k1[c] = static_cast<float>(k * rc);
+      k2[c] = static_cast<float>(-k * rc * rc * sc / rows + (Dv ? 2.0 * Dv[g * C + c] / rows : 0.0));
+      k0[c] = static_cast<float>(-k * rc * of / rows + (Dm ? Dm[g * C + c] / static_cast<double>(rows) : 0.0));
+    }
+  };
+  if (by_group(G, n)) {
+    std::vector<double> per_off(static_cast<size_t>(gc), 0.0), per_scale(static_cast<size_t>(gc), 0.0);
+#pragma omp parallel for schedule(static)
+    for (int64_t g = 0; g < G; ++g) {
+      const float *DY = DYall + g * rows * C, *X = Xall + g * rows * C, *Mean = MeanAll + g * C;
+      float *DX = DXall + g * rows * C;
+      std::vector<double> sg(C), sgx(C);
+      std::vector<float> k0(C), k1(C), k2(C);
+      serial_channel_sums(rows, C, sg.data(), sgx.data(), [&](int64_t row, float *a1, float *a2) {
+        const float *gr = DY + row * C, *x = X + row * C;
+        for (int64_t c = 0; c < C; ++c) {
+          a1[c] += gr[c];
+          a2[c] += gr[c] * (x[c] - Mean[c]);
+        }
+      });
+      coefficients(g, sg.data(), sgx.data(), per_off.data() + g * C, per_scale.data() + g * C, k0.data(), k1.data(), k2.data());
+      for (int64_t row = 0; row < rows; ++row) {
+        const float *gr = DY + row * C, *x = X + row * C;
+        float *d = DX + row * C;
+        for (int64_t c = 0; c < C; ++c) d[c] = k1[c] * gr[c] + k2[c] * (x[c] - Mean[c]) + k0[c];
+      }
+    }
+    for (int64_t g = 0; g < G; ++g)
+      for (int64_t c = 0; c < C; ++c) { tot_off[c] += per_off[g * C + c]; tot_scale[c] += per_scale[g * C + c]; }
+  } else {
   std::vector<float> k0(C), k1(C), k2(C);
   for (int64_t g = 0; g < G; ++g) {
     const float *DY = DYall + g * rows * C, *X = Xall + g * rows * C, *Mean = MeanAll + g * C;
@@ -183,22 +270,14 @@ napi_value BnTrainGrad(Args &a) {
         a2[c] += gr[c] * (x[c] - Mean[c]);
       }
     });
-    // dx = k1·dy + k2·(x − mean) + k0 per channel.
-    for (int64_t c = 0; c < C; ++c) {
-      double k = Sc ? Sc[c] : 1.0, rc = 1.0 / std::sqrt(static_cast<double>(VarAll[g * C + c]) + eps);
-      double dof = sdy[c], dsc = sdyx[c] * rc;
-      tot_off[c] += dof;
-      tot_scale[c] += dsc;
-      k1[c] = static_cast<float>(k * rc);
-      k2[c] = static_cast<float>(-k * rc * rc * dsc / rows + (Dv ? 2.0 * Dv[g * C + c] / rows : 0.0));
-      k0[c] = static_cast<float>(-k * rc * dof / rows + (Dm ? Dm[g * C + c] / static_cast<double>(rows) : 0.0));
-    }
+    coefficients(g, sdy.data(), sdyx.data(), tot_off.data(), tot_scale.data(), k0.data(), k1.data(), k2.data());
 #pragma omp parallel for schedule(static) if (rows * C > kPar)
     for (int64_t row = 0; row < rows; ++row) {
       const float *gr = DY + row * C, *x = X + row * C;
       float *d = DX + row * C;
       for (int64_t c = 0; c < C; ++c) d[c] = k1[c] * gr[c] + k2[c] * (x[c] - Mean[c]) + k0[c];
     }
+  }
   }
   for (int64_t c = 0; c < C; ++c) {
     if (Doff) Doff[c] = static_cast<float>(tot_off[c]);

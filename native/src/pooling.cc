@@ -29,11 +29,15 @@ napi_value MaxPoolGrad(Args &a) {
   std::memset(DX, 0, sizeof(float) * static_cast<size_t>(N * H * W * C));
 #pragma omp parallel for schedule(static) if (N * OH * OW * C > kPar)
   for (int64_t n = 0; n < N; ++n) {
-    std::vector<uint8_t> found(static_cast<size_t>(C));
+    // 1 once a channel's maximum is found; float and branch-free so the channel loop vectorises
+    // (an equality test per tap and channel mispredicts often).
+    std::vector<float> found(static_cast<size_t>(C));
     for (int64_t oy = 0; oy < OH; ++oy)
       for (int64_t ox = 0; ox < OW; ++ox) {
         const int64_t o = ((n * OH + oy) * OW + ox) * C;
-        std::fill(found.begin(), found.end(), 0);
+        std::fill(found.begin(), found.end(), 0.f);
+        float *fd = found.data();
+        const float *y = Y + o, *g = DY + o;
         for (int64_t fy = 0; fy < FH; ++fy) {
           const int64_t iy = oy * SH - PT + fy;
           if (iy < 0 || iy >= H) continue;
@@ -41,11 +45,13 @@ napi_value MaxPoolGrad(Args &a) {
             const int64_t ix = ox * SW - PL + fx;
             if (ix < 0 || ix >= W) continue;
             const int64_t i = ((n * H + iy) * W + ix) * C;
-            for (int64_t c = 0; c < C; ++c)
-              if (!found[c] && X[i + c] == Y[o + c]) {
-                found[c] = 1;
-                DX[i + c] += DY[o + c];
-              }
+            const float *x = X + i;
+            float *dx = DX + i;
+            for (int64_t c = 0; c < C; ++c) {
+              const float hit = x[c] == y[c] ? 1.f - fd[c] : 0.f;
+              dx[c] += hit * g[c];
+              fd[c] += hit;
+            }
           }
         }
       }

@@ -83,15 +83,18 @@ napi_value Resize(Args &a) {
     double fy;
     ay.linear(r, t, b, fy);
     const float *top = img + t * d.W * d.C, *bot = img + b * d.W * d.C;
+    const float wy = static_cast<float>(fy);
     for (int64_t c = 0; c < d.OW; ++c) {
       int64_t l, rr;
       double fx;
       ax.linear(c, l, rr, fx);
+      // Float arithmetic (as tfjs's kernels), so the channel loop vectorises.
+      const float wx = static_cast<float>(fx);
+      const float *tl = top + l * d.C, *tr = top + rr * d.C, *bl = bot + l * d.C, *br = bot + rr * d.C;
       float *o = y + c * d.C;
       for (int64_t k = 0; k < d.C; ++k) {
-        const double tl = top[l * d.C + k], tr = top[rr * d.C + k], bl = bot[l * d.C + k], br = bot[rr * d.C + k];
-        const double tv = tl + (tr - tl) * fx, bv = bl + (br - bl) * fx;
-        o[k] = static_cast<float>(tv + (bv - tv) * fy);
+        const float tv = tl[k] + (tr[k] - tl[k]) * wx, bv = bl[k] + (br[k] - bl[k]) * wx;
+        o[k] = tv + (bv - tv) * wy;
       }
     }
   }
@@ -107,8 +110,9 @@ napi_value ResizeGrad(Args &a) {
   const ResizeMode mode = call.mode;
   const float *DY = a.f32(2, count_of({d.N, d.OH, d.OW, d.C}));
   float *DX = a.f32(3, count_of({d.N, d.H, d.W, d.C}));
-  // Work items own disjoint (image, channel block) slices of dx, so the scatter needs no atomics.
-  constexpr int64_t kBlock = 16;
+  // Work items own disjoint (image, channel block) slices of dx, so the scatter needs no atomics;
+  // whole images when there are enough for every thread (contiguous, vectorised channel loops).
+  const int64_t kBlock = d.N >= 2 * omp_get_max_threads() ? d.C : 16;
   const int64_t blocks = (d.C + kBlock - 1) / kBlock, items = d.N * blocks;
 #pragma omp parallel for schedule(static) if (d.N * d.OH * d.OW * d.C > kPar)
   for (int64_t it = 0; it < items; ++it) {

@@ -118,11 +118,12 @@ describe('fused training ops (batch norm in training, Adam)', function () {
     });
   });
 
-  for (const affine of [false, true]) {
-    it(`instance norm${affine ? ' (affine)' : ''}: fused on native, same output and gradients as tfjs's ops on cpu`, async () => {
+  // The second shape is big enough (over 2^15 values) that the kernels take one image per thread.
+  for (const [affine, shape] of [[false, [3, 4, 5, 6]], [true, [3, 4, 5, 6]], [true, [4, 16, 16, 40]]] as [boolean, number[]][]) {
+    it(`instance norm${affine ? ' (affine)' : ''} [${shape}]: fused on native, same output and gradients as tfjs's ops on cpu`, async () => {
       const rng = new Rng(25);
-      const shape = [3, 4, 5, 6];
-      const xv = randomValues(3 * 4 * 5 * 6, rng, 1.5), wv = randomValues(xv.length, rng);
+      const C = shape[3];
+      const xv = randomValues(shape.reduce((a, b) => a * b, 1), rng, 1.5), wv = randomValues(xv.length, rng);
       const f = () => {
         const layer = instanceNormalization({ affine, epsilon: 1e-5 });
         const model = tf.sequential({ layers: [tf.layers.inputLayer({ inputShape: shape.slice(1) }), layer] });
@@ -130,8 +131,8 @@ describe('fused training ops (batch norm in training, Adam)', function () {
         if (affine) {
           const [gamma, beta] = layer.trainableWeights.map((w) => w.read() as tf.Variable);
           tf.tidy(() => {
-            gamma.assign(tf.linspace(0.5, 1.5, 6));
-            beta.assign(tf.linspace(-0.4, 0.6, 6));
+            gamma.assign(tf.linspace(0.5, 1.5, C));
+            beta.assign(tf.linspace(-0.4, 0.6, C));
           });
         }
         const loss = () => tf.sum(tf.mul(tf.square(model.apply(x, { training: true }) as tf.Tensor), tf.tensor(wv, shape))) as tf.Scalar;

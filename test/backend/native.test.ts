@@ -101,6 +101,20 @@ describe('native backend (oneDNN addon)', function () {
     await compare(withGradients((z, f) => tf.conv2dTranspose(z, f, [2, 3, 5, 4], 1, 'valid')), [[2, 1, 1, 7], [3, 5, 4, 7]], rng);
   });
 
+  it('pointwise (1×1) and thin (to or from at most 4 channels, 7×7) convolutions, run as matrix products, match with both gradients', async () => {
+    const rng = new Rng(13);
+    // The generator's fuse, lateral and decoder 1×1 convolutions.
+    await compare(withGradients((x, f) => tf.conv2d(x, f, 1, 'same')), [[2, 5, 6, 12], [1, 1, 12, 7]], rng);
+    await compare(withGradients((x, f) => tf.conv2d(x, f, 1, 'valid')), [[3, 4, 4, 5], [1, 1, 5, 9]], rng);
+    // Its last 7×7 convolution to RGB and its 7×7 stem from RGB, 'same' and 'valid', and a 3×3
+    // to 1 channel.
+    for (const pad of ['same', 'valid'] as const) {
+      await compare(withGradients((x, f) => tf.conv2d(x, f, 1, pad)), [[2, 9, 8, 10], [7, 7, 10, 3]], rng);
+      await compare(withGradients((x, f) => tf.conv2d(x, f, 1, pad)), [[2, 9, 8, 3], [7, 7, 3, 10]], rng);
+      await compare(withGradients((x, f) => tf.conv2d(x, f, 1, pad)), [[2, 6, 5, 8], [3, 3, 8, 1]], rng);
+    }
+  });
+
   it('transposed and dilated convolutions and the fused conv match', async () => {
     const rng = new Rng(12);
     // DCGAN's generator layers: 4x4 stride 2 'same' and the 1x1 -> 4x4 projection.
@@ -176,13 +190,14 @@ describe('native backend (oneDNN addon)', function () {
   it('resize gradients are the adjoints of the forward, and match cpu (with the library fix of the cpu bilinear gradient)', async () => {
     const rng = new Rng(19);
     await tf.setBackend(NATIVE_BACKEND_NAME);
-    for (const [h, w, oh, ow] of [[4, 4, 8, 8], [5, 3, 10, 7], [8, 6, 3, 4]]) {
+    // Batches of 2 (channel blocks per thread) and 6 (whole images per thread).
+    for (const [n, h, w, oh, ow] of [[2, 4, 4, 8, 8], [2, 5, 3, 10, 7], [2, 8, 6, 3, 4], [6, 4, 5, 8, 10]]) {
       for (const [align, half] of [[false, false], [true, false], [false, true]]) {
         for (const bilinear of [false, true]) {
           // <resize(x), dy> = <x, resizeGrad(dy)> for every x and dy.
           const [lhs, rhs] = tf.tidy(() => {
-            const x = tf.randomUniform([2, h, w, 5], -1, 1, 'float32', 1);
-            const dy = tf.randomUniform([2, oh, ow, 5], -1, 1, 'float32', 2);
+            const x = tf.randomUniform([n, h, w, 5], -1, 1, 'float32', 1);
+            const dy = tf.randomUniform([n, oh, ow, 5], -1, 1, 'float32', 2);
             const f = (t: tf.Tensor) => (bilinear ? tf.image.resizeBilinear(t as tf.Tensor4D, [oh, ow], align, half)
               : tf.image.resizeNearestNeighbor(t as tf.Tensor4D, [oh, ow], align, half));
             const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(f(t), dy)))(x);
@@ -197,7 +212,7 @@ describe('native backend (oneDNN addon)', function () {
     // width for non-square inputs and ignored halfPixelCenters): non-square, every flag.
     for (const [align, half] of [[false, false], [true, false], [false, true]]) {
       await compare(withGradients((x, _) => tf.add(tf.image.resizeBilinear(x, [9, 10], align, half), tf.sum(_))),
-        [[2, 5, 7, 3], [1, 1, 1, 1]], rng, 1e-5);
+        [[6, 5, 7, 3], [1, 1, 1, 1]], rng, 1e-5);
     }
     for (const [align, half] of [[false, false], [true, false], [false, true]]) {
       await compare(withGradients((x, _) => tf.add(tf.image.resizeNearestNeighbor(x, [9, 10], align, half), tf.sum(_))),

@@ -58,7 +58,10 @@ export function registerNativeBackend(): NativeStatus {
       const r = f(args);
       const first = Object.values(args.inputs)[0] as tf.TensorInfo | undefined;
       const n = first?.shape ? first.shape.reduce((a, b) => a * b, 1) : 0;
-      const key = `${name}${n >= 1 << 20 ? ' (>=1M)' : n >= 1 << 16 ? ' (>=64K)' : ''}`;
+      // ANIME_GAN_NATIVE_PROFILE=shapes keys every call by its input shapes (which convolution is slow).
+      const key = process.env[NATIVE_PROFILE_ENV] === 'shapes'
+        ? `${name} ${Object.values(args.inputs).filter((t) => t).map((t) => `[${(t as tf.TensorInfo).shape.join(",")}]`).join(' ')}`
+        : `${name}${n >= 1 << 20 ? ' (>=1M)' : n >= 1 << 16 ? ' (>=64K)' : ''}`;
       const e = profile.get(key) ?? { calls: 0, ms: 0, native: name in native };
       e.calls++;
       e.ms += Number(process.hrtime.bigint() - t0) / 1e6;

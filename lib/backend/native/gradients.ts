@@ -5,25 +5,13 @@
 // DCGAN step once convolutions are fast. On every other backend the original gradient runs
 // unchanged, so registering these is safe for the whole process.
 import * as tf from '@tensorflow/tfjs';
-import { inFirstOrderScope } from '../firstOrder';
+import { recordingForHigherOrder as taping } from '../firstOrder';
 import { NATIVE_BCAST_SCALE, NATIVE_BN_GRAD, NATIVE_ELT_GRAD } from './kernels/names';
 
 type GradFunc = tf.GradConfig['gradFunc'];
 const run = (name: string, inputs: tf.NamedTensorMap, attrs: object = {}) =>
   tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
 const isF32 = (...ts: (tf.Tensor | undefined)[]) => ts.every((t) => t == null || t.dtype === 'float32');
-
-/**
- * Whether kernels run now are being recorded for a higher-order gradient (e.g. WGAN-GP's gradient
- * penalty differentiates a gradient). The fused kernels have no gradients of their own, so then
- * the original, differentiable gradient runs, unless the caller promised (`firstOrderGradients`)
- * that this gradient will not be differentiated.
- */
-function taping(): boolean {
-  if (inFirstOrderScope()) return false;
-  const e = tf.engine() as unknown as { isTapeOn?: () => boolean; state?: { gradientDepth?: number } };
-  return e.isTapeOn ? e.isTapeOn() : (e.state?.gradientDepth ?? 0) > 0;
-}
 
 let installed = false;
 
@@ -39,7 +27,9 @@ export function installNativeGradients(isNative: () => boolean): void {
     tf.registerGradient({
       ...orig,
       gradFunc: (dy, saved, attrs) =>
-        (isNative() && !taping() ? fast(dy, saved, attrs) : orig.gradFunc(dy, saved, attrs)),
+        // The fused kernels have no gradients of their own: under a higher-order tape the original,
+      // differentiable gradient runs.
+      (isNative() && !taping() ? fast(dy, saved, attrs) : orig.gradFunc(dy, saved, attrs)),
     });
   };
   // `op` names the pointwise op whose gradient the addon computes (its table ops.eltGrad).
