@@ -23,10 +23,40 @@ struct ConvEntry {
   bool has_fwd = false, has_bwd_d = false, has_bwd_w = false;
   memory::desc src, dst, wei_user;
   memory::dims strides, dil, padl, padr;
-  std::unique_ptr<dnnl::memory> wei_fwd, wei_bwd_d, dwei;  // blocked weights buffers
+  // Reordered (blocked) weights of the last calls, per direction, named by the caller's id of
+  // the weights' data, whose values never change under one id (tfjs tensors are immutable): the
+  // proposed model runs G and F (same shapes) twice each per step, so each reorders its weights
+  // once per direction instead of twice.
+  struct WeightSlot {
+    int64_t id = 0;  // 0: unknown weights, never reused
+    uint64_t used = 0;
+    std::unique_ptr<dnnl::memory> m;
+  };
+  static constexpr int kSlots = 2;
+  WeightSlot fwd_slots[kSlots], bwd_d_slots[kSlots];
+  std::unique_ptr<dnnl::memory> dwei;  // blocked weight-gradient buffer
   std::string impl[3];
 };
 std::unordered_map<std::string, std::unique_ptr<ConvEntry>> conv_cache;
+uint64_t weight_clock = 0;
+
+// The weights `wuser` (id `wid`) in layout `wd`: a slot holding them already, else the least
+// recently used slot, refilled by a reorder.
+memory &reordered_weights(ConvEntry::WeightSlot *slots, const memory::desc &wd, memory &wuser, int64_t wid) {
+  ConvEntry::WeightSlot *pick = &slots[0];
+  for (int i = 0; i < ConvEntry::kSlots; ++i) {
+    if (wid != 0 && slots[i].id == wid && slots[i].m) {
+      slots[i].used = ++weight_clock;
+      return *slots[i].m;
+    }
+    if (slots[i].used < pick->used) pick = &slots[i];
+  }
+  if (!pick->m) pick->m = std::make_unique<memory>(wd, eng());
+  dnnl::reorder(wuser, *pick->m).execute(strm(), wuser, *pick->m);
+  pick->id = wid;
+  pick->used = ++weight_clock;
+  return *pick->m;
+}
 
 ConvEntry &conv_entry(const std::vector<int64_t> &d) {
   std::string k = key_of("conv", d);
@@ -230,7 +260,7 @@ void conv_im2col(int mode, const float *x, float *w, float *y, const std::vector
                                    : dnnl_sgemm('T', 'N', K, O, rows, 1.f, col, K, y, O, 0.f, w, O));  // dw = colᵀ · dy
 }
 
-void conv_run(int mode, float *x, float *w, float *y, const std::vector<int64_t> &d) {
+void conv_run(int mode, float *x, float *w, float *y, const std::vector<int64_t> &d, int64_t wid) {
   if (full_window(d)) {
     conv_as_gemm(mode, x, w, y, d[0], d[7] * d[8] * d[3], d[6]);
     return;
@@ -253,11 +283,7 @@ void conv_run(int mode, float *x, float *w, float *y, const std::vector<int64_t>
   if (mode == CONV_FORWARD) {
     memory::desc wd = e.fwd.weights_desc();
     memory *wm = &wuser;
-    if (wd != e.wei_user) {
-      if (!e.wei_fwd) e.wei_fwd = std::make_unique<memory>(wd, eng());
-      dnnl::reorder(wuser, *e.wei_fwd).execute(strm(), wuser, *e.wei_fwd);
-      wm = e.wei_fwd.get();
-    }
+    if (wd != e.wei_user) wm = &reordered_weights(e.fwd_slots, wd, wuser, wid);
     memory xs(e.src, eng(), x), ys(e.dst, eng(), y);
     dnnl::convolution_forward(e.fwd).execute(
         strm(), {{DNNL_ARG_SRC, xs}, {DNNL_ARG_WEIGHTS, *wm}, {DNNL_ARG_DST, ys}});
@@ -273,11 +299,7 @@ void conv_run(int mode, float *x, float *w, float *y, const std::vector<int64_t>
     }
     memory::desc wd = e.bwd_d.weights_desc();
     memory *wm = &wuser;
-    if (wd != e.wei_user) {
-      if (!e.wei_bwd_d) e.wei_bwd_d = std::make_unique<memory>(wd, eng());
-      dnnl::reorder(wuser, *e.wei_bwd_d).execute(strm(), wuser, *e.wei_bwd_d);
-      wm = e.wei_bwd_d.get();
-    }
+    if (wd != e.wei_user) wm = &reordered_weights(e.bwd_d_slots, wd, wuser, wid);
     memory dxs(e.src, eng(), x), dys(e.dst, eng(), y);
     dnnl::convolution_backward_data(e.bwd_d).execute(
         strm(), {{DNNL_ARG_DIFF_SRC, dxs}, {DNNL_ARG_WEIGHTS, *wm}, {DNNL_ARG_DIFF_DST, dys}});
@@ -311,16 +333,17 @@ void conv_run(int mode, float *x, float *w, float *y, const std::vector<int64_t>
 const OpCodes kConvModes = {
     {"forward", CONV_FORWARD}, {"backwardInput", CONV_BACKWARD_INPUT}, {"backwardFilter", CONV_BACKWARD_FILTER}};
 
-// conv(heap, mode, xOff, wOff, yOff, dims): mode forward reads x and w and writes y;
+// conv(heap, mode, xOff, wOff, yOff, dims[, weightsId]): mode forward reads x and w and writes y;
 // backwardInput reads y (dy) and w and writes x (dx); backwardFilter reads x and y (dy) and
-// writes w (dw).
+// writes w (dw). weightsId (forward and backwardInput; 0 or absent: unknown) names w's data: the
+// same id promises the same values, so the reordered weights of the last call may be reused.
 napi_value Conv(Args &a) {
   const int mode = checked_code(kConvModes, a.i64(1), "convolution mode");
   const auto d = a.ints(5, 15);
   float *x = a.f32(2, count_of({d[0], d[1], d[2], d[3]}));
   float *w = a.f32(3, count_of({d[7], d[8], d[3], d[6]}));
   float *y = a.f32(4, count_of({d[0], d[4], d[5], d[6]}));
-  conv_run(mode, x, w, y, d);
+  conv_run(mode, x, w, y, d, a.argc > 6 ? a.i64(6) : 0);
   return undef(a.env);
 }
 

@@ -115,6 +115,17 @@ describe('native backend (oneDNN addon)', function () {
     }
   });
 
+  it('reordered weights are reused only for the same weights (three filters of one shape, in turns)', async () => {
+    const rng = new Rng(21);
+    // A shape on oneDNN's own kernels (3×3, 8×8 map), forward and input gradient, whose weight
+    // copies the addon keeps per tensor: f1 and f2 alternate as G and F do, f3 evicts one.
+    const conv = (x: tf.Tensor, f: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same');
+    const dx = (x: tf.Tensor, f: tf.Tensor) => tf.grad((a: tf.Tensor) => tf.sum(tf.mul(conv(a, f), tf.sin(conv(x, f)))))(x);
+    await compare(([x, f1, f2, f3]) => [conv(x, f1), conv(x, f2), dx(x, f1), dx(x, f2), conv(x, f1), conv(x, f3),
+      conv(x, f2), conv(x, f1), dx(x, f3), dx(x, f1), tf.conv2d(x as tf.Tensor4D, tf.add(f1, 1) as tf.Tensor4D, 1, 'same')],
+    [[2, 8, 8, 8], [3, 3, 8, 16], [3, 3, 8, 16], [3, 3, 8, 16]], rng);
+  });
+
   it('transposed and dilated convolutions and the fused conv match', async () => {
     const rng = new Rng(12);
     // DCGAN's generator layers: 4x4 stride 2 'same' and the 1x1 -> 4x4 projection.

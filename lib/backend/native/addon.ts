@@ -29,7 +29,8 @@ export interface NativeOpTable {
  */
 export interface NativeAddon {
   ops: NativeOpTable;
-  conv(heap: ArrayBuffer, mode: number, x: number, w: number, y: number, dims: number[]): void;
+  /** weightsId: the same id promises the same weights (their reordered copy is reused); 0 = unknown. */
+  conv(heap: ArrayBuffer, mode: number, x: number, w: number, y: number, dims: number[], weightsId?: number): void;
   convImpl(dims: number[]): string[];
   matmul(heap: ArrayBuffer, a: number, b: number, c: number, dims: number[]): void;
   unary(heap: ArrayBuffer, op: number, x: number, y: number, n: number, alpha: number): void;

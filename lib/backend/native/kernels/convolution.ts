@@ -10,6 +10,16 @@ const convDims = (ci: tf.backend_util.Conv2DInfo) => [
 ];
 const nhwc = (f: unknown) => f == null || f === 'NHWC' || f === 'channelsLast';
 
+// One id per tensor data (a tfjs dataId's values never change), so the addon can keep the
+// weights it reordered for oneDNN while the same weights come back (a generator runs twice a step).
+const weightIds = new WeakMap<object, number>();
+let lastWeightId = 0;
+const weightsId = (t: TensorInfo): number => {
+  let id = weightIds.get(t.dataId);
+  if (id === undefined) weightIds.set(t.dataId, (id = ++lastWeightId));
+  return id;
+};
+
 export function convolutionKernels(ctx: KernelContext): Kernels {
   const { addon, ops, off, heap, fb } = ctx;
   const k: Kernels = {};
@@ -20,7 +30,7 @@ export function convolutionKernels(ctx: KernelContext): Kernels {
       filter.shape as [number, number, number, number], strides, dilations, pad, dimRoundingMode, false,
       tf.backend_util.convertConv2DDataFormat(dataFormat));
     const out = b.makeOutput(ci.outShape, 'float32');
-    if (sizeOf(ci.outShape) > 0) addon.conv(heap(b), ops.conv.forward, off(b, x), off(b, filter), off(b, out), convDims(ci));
+    if (sizeOf(ci.outShape) > 0) addon.conv(heap(b), ops.conv.forward, off(b, x), off(b, filter), off(b, out), convDims(ci), weightsId(filter));
     return out;
   };
 
@@ -38,7 +48,7 @@ export function convolutionKernels(ctx: KernelContext): Kernels {
     const ci = tf.backend_util.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number],
       a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
     const out = b.makeOutput(ci.inShape, 'float32');
-    if (sizeOf(ci.inShape) > 0) addon.conv(heap(b), ops.conv.backwardInput, off(b, out), off(b, filter), off(b, dy), convDims(ci));
+    if (sizeOf(ci.inShape) > 0) addon.conv(heap(b), ops.conv.backwardInput, off(b, out), off(b, filter), off(b, dy), convDims(ci), weightsId(filter));
     return out;
   };
 
