@@ -54,42 +54,69 @@ export function forwardFlops(model: tf.LayersModel): number {
  * the PyTorch peer does): the generator step runs G and F twice each (translation and cycle back)
  * forward and backward (weights and inputs: 3 forward passes' worth) and the critics once each on
  * the fakes, backward to their inputs only (2); the critic step runs each critic on a real and a
- * fake image, forward and backward to its weights (3).
+ * fake image, forward and backward to its weights (3). With a gradient penalty each critic also
+ * runs on the interpolates forward and back to them (2), and both of those are differentiated
+ * for the weights (4): 6 more per critic.
  */
-export function proposedStepFlops(generator: tf.LayersModel, critic: tf.LayersModel): number {
+export function proposedStepFlops(generator: tf.LayersModel, critic: tf.LayersModel, penalty = false): number {
   const g = forwardFlops(generator), d = forwardFlops(critic);
-  return 4 * 3 * g + 2 * 2 * d + 4 * 3 * d;
+  return 4 * 3 * g + 2 * 2 * d + 4 * 3 * d + (penalty ? 2 * 6 * d : 0);
 }
 
 export interface ProposedStepResult extends ThroughputResult {
   size: number;
   ngf: number;
   ndf: number;
+  /** The critics' Lipschitz constraint: weight clipping or a gradient penalty. */
+  lipschitz: 'clip' | 'penalty';
   /** Convolution GFLOP/s (proposedStepFlops). */
   gflops: number;
 }
 
-/**
- * The proposed model's training step (the paper preset: weight clipping, Adam 2e-4) at `size`,
- * full width unless told, on random images: training pairs (images of domain A) per second.
- */
-export async function benchProposedStep(
-  opts: { size?: number; batch?: number; steps?: number; ngf?: number; ndf?: number } = {},
-): Promise<ProposedStepResult> {
-  const size = opts.size ?? 64, batch = opts.batch ?? 8, steps = opts.steps ?? 2;
-  const ngf = opts.ngf ?? 64, ndf = opts.ndf ?? 64;
-  const config = resolveConfig('proposed', 'paper', { size: [size, size], batch, seed: 1, resnetNgf: ngf, ndf });
+/** What the PyTorch peer runs: Adam(2e-4, β1 0.5) for both players, as CycleGAN. */
+const PEER_ADAM = { name: 'adam', lr: 2e-4, beta1: 0.5, beta2: 0.999 } as const;
+
+export interface ProposedStepOptions {
+  size?: number;
+  batch?: number;
+  steps?: number;
+  ngf?: number;
+  ndf?: number;
+  /**
+   * 'quick' (also the workstation preset's cycle model): that preset's step as it trains (its
+   * widths, size and batch unless given, gradient penalty, Adam 1e-3). Otherwise the paper's model
+   * (full width unless given, weight clipping) with the peer's Adam(2e-4, 0.5).
+   */
+  preset?: 'quick';
+}
+
+/** The proposed model's training step on random images: training pairs (images of domain A) per second. */
+export async function benchProposedStep(opts: ProposedStepOptions = {}): Promise<ProposedStepResult> {
+  const steps = opts.steps ?? 2;
+  const given = {
+    ...(opts.size ? { size: [opts.size, opts.size] as [number, number] } : {}),
+    ...(opts.batch ? { batch: opts.batch } : {}),
+    ...(opts.ngf ? { resnetNgf: opts.ngf } : {}),
+    ...(opts.ndf ? { ndf: opts.ndf } : {}),
+  };
+  const config = opts.preset === 'quick'
+    ? resolveConfig('proposed', 'quick', { seed: 1, ...given })
+    : resolveConfig('proposed', 'paper', { size: [64, 64], batch: 8, resnetNgf: 64, ndf: 64, ...given, seed: 1, optimizerG: PEER_ADAM, optimizerD: PEER_ADAM });
+  const [size] = config.size as [number, number];
+  const { batch } = config;
   const model = createModel(config);
   const a = randomImages(batch, size, 1), b = randomImages(batch, size, 2);
   const data = { nextA: () => tf.clone(a), nextB: () => tf.clone(b) };
+  const penalty = config.proposedAdversarial === 'wgan-gp';
   try {
     model.trainStep(data, 0);
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < steps; i++) model.trainStep(data, i + 1);
     const dt = Number(process.hrtime.bigint() - t0) / 1e9 / steps;
-    const flops = proposedStepFlops(model.networks.G, model.networks.Dy) * batch;
+    const flops = proposedStepFlops(model.networks.G, model.networks.Dy, penalty) * batch;
     return {
-      what: `proposed model step ${size}x${size}`, backend: tf.getBackend(), batch, size, ngf, ndf,
+      what: `proposed model step ${size}x${size}`, backend: tf.getBackend(), batch, size,
+      ngf: config.resnetNgf as number, ndf: config.ndf as number, lipschitz: penalty ? 'penalty' : 'clip',
       images_per_s: round(batch / dt, 2), ms_per_batch: round(dt * 1000, 1), gflops: round(flops / dt / 1e9, 1),
     };
   } finally {

@@ -139,9 +139,9 @@ bool thin(int mode, const std::vector<int64_t> &d) {
 // out[p, t] (+)= Σ over taps (ky, kx) of z at p's pixel shifted by sign·(ky − pt, kx − pl), in
 // range, channel (ky, kx, t) of z; out has T channels on an OH×OW map, z KK·T on ZH×ZW.
 void shifted_sum(const float *z, float *out, int64_t OH, int64_t OW, int64_t ZH, int64_t ZW, int64_t KH, int64_t KW,
-                 int64_t T, int64_t pt, int64_t pl, int sign) {
+                 int64_t T, int64_t pt, int64_t pl, int sign, bool par) {
   const int64_t KT = KH * KW * T;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (par)
   for (int64_t oy = 0; oy < OH; ++oy)
     for (int64_t ox = 0; ox < OW; ++ox) {
       float acc[kThin] = {0.f, 0.f, 0.f, 0.f};
@@ -160,42 +160,28 @@ void shifted_sum(const float *z, float *out, int64_t OH, int64_t OW, int64_t ZH,
     }
 }
 
-void conv_thin(int mode, float *x, float *w, float *y, const std::vector<int64_t> &d) {
-  const int64_t N = d[0], H = d[1], W = d[2], C = d[3], OH = d[4], OW = d[5], O = d[6], KH = d[7], KW = d[8],
-                pt = d[13], pl = d[14], KK = KH * KW;
+// One image of conv_thin; z (and col) are the calling thread's buffers, dwt its partial filter
+// gradient; par: whether the loops may use threads (false inside a parallel region).
+void conv_thin_image(int mode, const float *x, const float *w, float *y, const std::vector<int64_t> &d,
+                     std::vector<float> &z, float *dwt, bool par) {
+  const int64_t H = d[1], W = d[2], C = d[3], OH = d[4], OW = d[5], O = d[6], KH = d[7], KW = d[8], pt = d[13],
+                pl = d[14], KK = KH * KW;
   if (mode == CONV_BACKWARD_INPUT) {
     // z[q, (ky,kx,c)] = Σ_o dy[q, o]·w[ky,kx,c,o] (w as [KK·C, O]); dx[p] = Σ z[p + (pt − ky, pl − kx)].
-    thin_buf.resize(static_cast<size_t>(OH * OW * KK * C));
-    for (int64_t n = 0; n < N; ++n) {
-      check_sgemm(dnnl_sgemm('N', 'T', OH * OW, KK * C, O, 1.f, y + n * OH * OW * O, O, w, O, 0.f, thin_buf.data(), KK * C));
-      shifted_sum(thin_buf.data(), x + n * H * W * C, H, W, OH, OW, KH, KW, C, pt, pl, -1);
-    }
-    return;
-  }
-  // wt[c, (ky,kx,o)] = w[ky,kx,c,o]: the weights with the wide channel first.
-  thin_w.resize(static_cast<size_t>(C * KK * O));
-  if (mode == CONV_FORWARD) {
-    for (int64_t k = 0; k < KK; ++k)
-      for (int64_t c = 0; c < C; ++c)
-        for (int64_t o = 0; o < O; ++o) thin_w[(c * KK + k) * O + o] = w[(k * C + c) * O + o];
-    // z[p, (ky,kx,o)] = Σ_c x[p, c]·wt[c, (ky,kx,o)]; y[q] = Σ z[q + (ky − pt, kx − pl)].
-    thin_buf.resize(static_cast<size_t>(H * W * KK * O));
-    for (int64_t n = 0; n < N; ++n) {
-      check_sgemm(dnnl_sgemm('N', 'N', H * W, KK * O, C, 1.f, x + n * H * W * C, C, thin_w.data(), KK * O, 0.f,
-                             thin_buf.data(), KK * O));
-      shifted_sum(thin_buf.data(), y + n * OH * OW * O, OH, OW, H, W, KH, KW, O, pt, pl, 1);
-    }
-    return;
-  }
-  // Filter gradient: col[p, (ky,kx,o)] = dy[p − (ky − pt, kx − pl)] (0 outside), then
-  // dwt[c, (ky,kx,o)] = Σ_p x[p, c]·col[p, (ky,kx,o)], summed over images; dw = dwt transposed.
-  const int64_t KO = KK * O;
-  thin_buf.resize(static_cast<size_t>(H * W * KO));
-  std::fill(thin_w.begin(), thin_w.end(), 0.f);
-  for (int64_t n = 0; n < N; ++n) {
-    const float *dy = y + n * OH * OW * O;
-    float *col = thin_buf.data();
-#pragma omp parallel for schedule(static)
+    z.resize(static_cast<size_t>(OH * OW * KK * C));
+    check_sgemm(dnnl_sgemm('N', 'T', OH * OW, KK * C, O, 1.f, y, O, w, O, 0.f, z.data(), KK * C));
+    shifted_sum(z.data(), const_cast<float *>(x), H, W, OH, OW, KH, KW, C, pt, pl, -1, par);
+  } else if (mode == CONV_FORWARD) {
+    // z[p, (ky,kx,o)] = Σ_c x[p, c]·wt[c, (ky,kx,o)] (w here is wt); y[q] = Σ z[q + (ky − pt, kx − pl)].
+    z.resize(static_cast<size_t>(H * W * KK * O));
+    check_sgemm(dnnl_sgemm('N', 'N', H * W, KK * O, C, 1.f, x, C, w, KK * O, 0.f, z.data(), KK * O));
+    shifted_sum(z.data(), y, OH, OW, H, W, KH, KW, O, pt, pl, 1, par);
+  } else {
+    // col[p, (ky,kx,o)] = dy[p − (ky − pt, kx − pl)] (0 outside); dwt[c, (ky,kx,o)] += Σ_p x[p, c]·col[p, (ky,kx,o)].
+    const int64_t KO = KK * O;
+    z.resize(static_cast<size_t>(H * W * KO));
+    float *col = z.data();
+#pragma omp parallel for schedule(static) if (par)
     for (int64_t iy = 0; iy < H; ++iy)
       for (int64_t ix = 0; ix < W; ++ix) {
         float *dst = col + (iy * W + ix) * KO;
@@ -206,15 +192,49 @@ void conv_thin(int mode, float *x, float *w, float *y, const std::vector<int64_t
             if (oy < 0 || oy >= OH || ox < 0 || ox >= OW)
               for (int64_t o = 0; o < O; ++o) dst[o] = 0.f;
             else
-              for (int64_t o = 0; o < O; ++o) dst[o] = dy[(oy * OW + ox) * O + o];
+              for (int64_t o = 0; o < O; ++o) dst[o] = y[(oy * OW + ox) * O + o];
           }
         }
       }
-    check_sgemm(dnnl_sgemm('T', 'N', C, KO, H * W, 1.f, x + n * H * W * C, C, col, KO, 1.f, thin_w.data(), KO));
+    check_sgemm(dnnl_sgemm('T', 'N', C, KO, H * W, 1.f, x, C, col, KO, 1.f, dwt, KO));
   }
+}
+
+// With at least two images per thread's turn, each thread takes whole images (its sgemm runs on
+// one thread and z stays in its core's cache: no fork and join per image and phase).
+void conv_thin(int mode, float *x, float *w, float *y, const std::vector<int64_t> &d) {
+  const int64_t N = d[0], H = d[1], W = d[2], C = d[3], OH = d[4], OW = d[5], O = d[6], KK = d[7] * d[8];
+  const int64_t xs = H * W * C, ys = OH * OW * O, wn = KK * C * O;
+  const int nt = N >= 2 ? std::min<int64_t>(omp_get_max_threads(), N) : 1;
+  const float *wk = w;
+  if (mode == CONV_FORWARD) {  // wt[c, (ky,kx,o)] = w[ky,kx,c,o]: the wide channel first
+    thin_w.resize(static_cast<size_t>(wn));
+    for (int64_t k = 0; k < KK; ++k)
+      for (int64_t c = 0; c < C; ++c)
+        for (int64_t o = 0; o < O; ++o) thin_w[(c * KK + k) * O + o] = w[(k * C + c) * O + o];
+    wk = thin_w.data();
+  }
+  // Per-thread partial filter gradients (wide channel first), summed below.
+  std::vector<float> dwt(mode == CONV_BACKWARD_FILTER ? static_cast<size_t>(nt * wn) : 0, 0.f);
+  if (nt == 1) {
+    for (int64_t n = 0; n < N; ++n)
+      conv_thin_image(mode, x + n * xs, wk, y + n * ys, d, thin_buf, dwt.data(), true);
+  } else {
+#pragma omp parallel num_threads(nt)
+    {
+      thread_local std::vector<float> z;
+      const int t = omp_get_thread_num();
+#pragma omp for schedule(static)
+      for (int64_t n = 0; n < N; ++n)
+        conv_thin_image(mode, x + n * xs, wk, y + n * ys, d, z, dwt.data() + (mode == CONV_BACKWARD_FILTER ? t * wn : 0), false);
+    }
+  }
+  if (mode != CONV_BACKWARD_FILTER) return;
+  for (int t = 1; t < nt; ++t)
+    for (int64_t i = 0; i < wn; ++i) dwt[i] += dwt[t * wn + i];
   for (int64_t k = 0; k < KK; ++k)
     for (int64_t c = 0; c < C; ++c)
-      for (int64_t o = 0; o < O; ++o) w[(k * C + c) * O + o] = thin_w[(c * KK + k) * O + o];
+      for (int64_t o = 0; o < O; ++o) w[(k * C + c) * O + o] = dwt[(c * KK + k) * O + o];
 }
 
 // Convolutions with a small output map (DCGAN's 8×8 → 4×4 layer, 256 → 512 channels) run on
@@ -253,6 +273,36 @@ const float *im2col(const float *x, const std::vector<int64_t> &d) {
   return col;
 }
 
+// The input gradient of a small-output-map convolution: dcol = dy · wᵀ ([rows, K]), then each
+// column entry added back to the input pixel it was unfolded from (col2im). Images in parallel
+// (their pixels are disjoint); 3.7 → 2.3 ms for the generator's 4×4×512 3×3 layer at batch 8.
+void conv_col2im_backward_input(float *dx, const float *w, const float *dy, const std::vector<int64_t> &d) {
+  const int64_t N = d[0], H = d[1], W = d[2], C = d[3], OH = d[4], OW = d[5], O = d[6], KH = d[7], KW = d[8],
+                sh = d[9], sw = d[10], dh = d[11], dw = d[12], pt = d[13], pl = d[14];
+  const int64_t K = KH * KW * C, rows = N * OH * OW;
+  if (static_cast<int64_t>(im2col_buf.size()) < rows * K) im2col_buf.resize(static_cast<size_t>(rows * K));
+  float *col = im2col_buf.data();
+  check_sgemm(dnnl_sgemm('N', 'T', rows, K, O, 1.f, dy, O, w, O, 0.f, col, K));
+#pragma omp parallel for schedule(static)
+  for (int64_t n = 0; n < N; ++n) {
+    float *img = dx + n * H * W * C;
+    std::memset(img, 0, sizeof(float) * static_cast<size_t>(H * W * C));
+    for (int64_t oy = 0; oy < OH; ++oy)
+      for (int64_t ox = 0; ox < OW; ++ox) {
+        const float *src = col + ((n * OH + oy) * OW + ox) * K;
+        for (int64_t ky = 0; ky < KH; ++ky) {
+          const int64_t iy = oy * sh - pt + ky * dh;
+          for (int64_t kx = 0; kx < KW; ++kx, src += C) {
+            const int64_t ix = ox * sw - pl + kx * dw;
+            if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+            float *p = img + (iy * W + ix) * C;
+            for (int64_t c = 0; c < C; ++c) p[c] += src[c];
+          }
+        }
+      }
+  }
+}
+
 void conv_im2col(int mode, const float *x, float *w, float *y, const std::vector<int64_t> &d) {
   const int64_t O = d[6], K = d[7] * d[8] * d[3], rows = d[0] * d[4] * d[5];
   const float *col = im2col(x, d);
@@ -273,8 +323,11 @@ void conv_run(int mode, float *x, float *w, float *y, const std::vector<int64_t>
     conv_thin(mode, x, w, y, d);
     return;
   }
-  if (mode != CONV_BACKWARD_INPUT && small_output_map(d)) {
-    conv_im2col(mode, x, w, y, d);
+  if (small_output_map(d)) {
+    if (mode == CONV_BACKWARD_INPUT)
+      conv_col2im_backward_input(x, w, y, d);
+    else
+      conv_im2col(mode, x, w, y, d);
     return;
   }
   ConvEntry &e = conv_entry(d);

@@ -8,11 +8,12 @@ ResNet shortcut; a top-down decoder with 1x1 lateral convs and additive skips, t
 bilinear x2, conv7, tanh) and two 70x70 PatchGAN critics (4x4/2, 4x4/1, 3x3/2, 3x3/1, 3x3/2,
 3x3/1, then 4x4/1 to one channel; instance norm without affine after all but the first;
 LeakyReLU 0.2). Loss: Wasserstein (eq. 8) for both pairs + lambda * cycle L1 (eq. 9), weight
-clipping of the critics, Adam(2e-4, 0.5). One generator step, then one critic step on the
-detached fakes, as a PyTorch user would write it. Prints one JSON line.
+clipping of the critics (or, with --gp W, a gradient penalty of weight W on random interpolates,
+as WGAN-GP and the workbook's quick preset), Adam(--lr, 0.5). One generator step, then one critic
+step on the detached fakes, as a PyTorch user would write it. Prints one JSON line.
 
 Setup on Debian: apt-get install -y python3-torch libopenblas0-pthread
-Usage: /usr/bin/python3 peer_cycle.py [--size 64] [--batch 8] [--ngf 64] [--ndf 64] [--steps 5]
+Usage: /usr/bin/python3 peer_cycle.py [--size 64] [--batch 8] [--ngf 64] [--ndf 64] [--steps 5] [--gp 10] [--lr 1e-3]
 """
 import argparse, json, os, time
 import torch
@@ -27,6 +28,8 @@ p.add_argument("--ndf", type=int, default=64)
 p.add_argument("--steps", type=int, default=5)
 p.add_argument("--threads", type=int, default=os.cpu_count())
 p.add_argument("--lam", type=float, default=10.0)
+p.add_argument("--gp", type=float, default=0.0, help="gradient-penalty weight; 0: weight clipping")
+p.add_argument("--lr", type=float, default=2e-4)
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 torch.manual_seed(0)
@@ -106,10 +109,18 @@ def patchgan(ndf):
 
 G, F = ResnetGenerator(a.ngf), ResnetGenerator(a.ngf)
 Dx, Dy = patchgan(a.ndf), patchgan(a.ndf)
-optG = torch.optim.Adam(list(G.parameters()) + list(F.parameters()), 2e-4, betas=(0.5, 0.999))
-optD = torch.optim.Adam(list(Dx.parameters()) + list(Dy.parameters()), 2e-4, betas=(0.5, 0.999))
+optG = torch.optim.Adam(list(G.parameters()) + list(F.parameters()), a.lr, betas=(0.5, 0.999))
+optD = torch.optim.Adam(list(Dx.parameters()) + list(Dy.parameters()), a.lr, betas=(0.5, 0.999))
 A = torch.rand(a.batch, 3, a.size, a.size) * 2 - 1
 B = torch.rand(a.batch, 3, a.size, a.size) * 2 - 1
+
+
+def penalty(D, real, fake):
+    # Gulrajani et al.: (||d D(x^) / d x^|| - 1)^2 on random interpolates, differentiable (create_graph).
+    eps = torch.rand(real.size(0), 1, 1, 1)
+    xh = (eps * real + (1 - eps) * fake).requires_grad_(True)
+    g, = torch.autograd.grad(D(xh).sum(), xh, create_graph=True)
+    return a.gp * ((g.flatten(1).norm(dim=1) - 1) ** 2).mean()
 
 
 def step():
@@ -120,12 +131,16 @@ def step():
     (adv + a.lam * cyc).backward()
     optG.step()
     optD.zero_grad()
-    lossD = (Dy(fakeB.detach()).mean() - Dy(B).mean()) + (Dx(fakeA.detach()).mean() - Dx(A).mean())
+    fB, fA = fakeB.detach(), fakeA.detach()
+    lossD = (Dy(fB).mean() - Dy(B).mean()) + (Dx(fA).mean() - Dx(A).mean())
+    if a.gp > 0:
+        lossD = lossD + penalty(Dy, B, fB) + penalty(Dx, A, fA)
     lossD.backward()
     optD.step()
-    with torch.no_grad():
-        for p_ in list(Dx.parameters()) + list(Dy.parameters()):
-            p_.clamp_(-0.01, 0.01)
+    if a.gp == 0:
+        with torch.no_grad():
+            for p_ in list(Dx.parameters()) + list(Dy.parameters()):
+                p_.clamp_(-0.01, 0.01)
 
 
 step()
@@ -136,5 +151,5 @@ dt = (time.perf_counter() - t) / a.steps
 nparams = sum(p_.numel() for p_ in G.parameters())
 print(json.dumps({"peer": "pytorch-cpu", "model": "proposed-cycle", "torch": torch.__version__,
                   "threads": torch.get_num_threads(), "size": a.size, "batch": a.batch, "ngf": a.ngf, "ndf": a.ndf,
-                  "generator_params": nparams, "ms_per_step": round(dt * 1000, 1),
+                  "generator_params": nparams, "gp": a.gp, "ms_per_step": round(dt * 1000, 1),
                   "images_per_s": round(a.batch / dt, 2)}))

@@ -37,9 +37,19 @@ export function registerBenchCommands(program: Command): void {
     .command('proposed')
     .description("pairs/s of the proposed model's training step (paper preset: clipping, Adam 2e-4), on random images");
   stepOptions(proposed, { size: 64, sizeHelp: 'image side', batch: 8, steps: 3, stepsHelp: 'timed steps (after one untimed)' })
+    .option('--ngf <n>', 'generator width (overrides --width)', intOption('--ngf'))
+    .option('--ndf <n>', 'critic width (overrides --width)', intOption('--ndf'))
+    .option('--preset <name>', "'paper' (clipping, the peer's Adam 2e-4) or 'quick' (the quick and workstation presets' " +
+      'cycle model as it trains: 32x32, batch 8, widths 16/32, gradient penalty, Adam 1e-3; options given still win)', 'paper')
     .action(async (o, cmd: Command) => {
       await useBackend(cmd, !!o.json);
-      const r = await benchProposedStep({ size: o.size, batch: o.batch, steps: o.steps, ngf: o.width, ndf: o.width });
+      if (o.preset !== 'paper' && o.preset !== 'quick') throw new UserError(`--preset takes paper or quick, got "${o.preset}"`);
+      const quick = o.preset === 'quick';
+      const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
+      const r = await benchProposedStep(quick
+        ? { preset: 'quick', steps: o.steps, size: given('size') ? o.size : undefined, batch: given('batch') ? o.batch : undefined,
+          ngf: o.ngf ?? (given('width') ? o.width : undefined), ndf: o.ndf ?? (given('width') ? o.width : undefined) }
+        : { size: o.size, batch: o.batch, steps: o.steps, ngf: o.ngf ?? o.width, ndf: o.ndf ?? o.width });
       if (o.json) console.log(JSON.stringify(r));
       else console.log(`proposed ${r.size}x${r.size} batch ${r.batch} on ${r.backend}: ${r.images_per_s} pairs/s ` +
         `(${r.ms_per_batch} ms/step, ${r.gflops} GFLOP/s)`);
