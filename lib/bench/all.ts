@@ -114,6 +114,20 @@ async function proposedRow(size: number, batch: number, steps: number, log: (l: 
   return compare(what, ours, peer, flops);
 }
 
+/** The quick (and workstation) preset's cycle model as it trains, against the peer doing the same. */
+async function quickRow(log: (l: string) => void): Promise<HotPathRow> {
+  const steps = 8;
+  log(`proposed model step, quick preset: ${tf.getBackend()} (${steps} steps)...`);
+  const ours = await attempt(() => benchProposedStep({ preset: 'quick', steps }));
+  if ('error' in ours) return { what: 'proposed model step, quick / workstation preset', ours, peer: { error: 'not run' } };
+  const what = `proposed model step ${ours.size}x${ours.size}, batch ${ours.batch}, ngf ${ours.ngf}, ndf ${ours.ndf}, ` +
+    'gradient penalty (quick / workstation preset)';
+  log(`${what}: peer...`);
+  const args = { size: ours.size, batch: ours.batch, ngf: ours.ngf, ndf: ours.ndf, steps, gp: ours.gp_weight ?? 0, lr: ours.lr };
+  const peer = fastestPeer([runPeerScript('cycle', args, 'default'), runPeerScript('cycle', args, 'ours')]);
+  return compare(what, ours, peer, (ours.gflops * 1e9 * ours.ms_per_batch) / 1000 / ours.batch);
+}
+
 export async function benchAll(opts: BenchAllOptions = {}): Promise<BenchAllResult> {
   const sizes = opts.sizes ?? [32, 64];
   const batch = opts.batch ?? 64;
@@ -140,6 +154,7 @@ export async function benchAll(opts: BenchAllOptions = {}): Promise<BenchAllResu
   const scaling: HotPathRow[] = [];
   if (opts.extra ?? true) {
     extra.push(await proposedRow(64, 8, 3, log));
+    extra.push(await quickRow(log));
     const ib = EXTRACTOR_BATCH;
     log(`Inception features, batch ${ib}: ${tf.getBackend()}...`);
     const ours = await attempt(() => benchInception({ batch: ib, batches: 2 }));

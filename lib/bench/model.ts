@@ -67,8 +67,11 @@ export interface ProposedStepResult extends ThroughputResult {
   size: number;
   ngf: number;
   ndf: number;
-  /** The critics' Lipschitz constraint: weight clipping or a gradient penalty. */
+  /** The critics' Lipschitz constraint: weight clipping or a gradient penalty (of weight gp_weight). */
   lipschitz: 'clip' | 'penalty';
+  gp_weight?: number;
+  /** Adam's learning rate (both players). */
+  lr: number;
   /** Convolution GFLOP/s (proposedStepFlops). */
   gflops: number;
 }
@@ -117,6 +120,7 @@ export async function benchProposedStep(opts: ProposedStepOptions = {}): Promise
     return {
       what: `proposed model step ${size}x${size}`, backend: tf.getBackend(), batch, size,
       ngf: config.resnetNgf as number, ndf: config.ndf as number, lipschitz: penalty ? 'penalty' : 'clip',
+      ...(penalty ? { gp_weight: config.gpWeight } : {}), lr: config.optimizerG.lr,
       images_per_s: round(batch / dt, 2), ms_per_batch: round(dt * 1000, 1), gflops: round(flops / dt / 1e9, 1),
     };
   } finally {

@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { BenchAllResult, formatBenchTable } from '../../lib/bench/all';
-import { forwardFlops } from '../../lib/bench/model';
+import { benchProposedStep, forwardFlops, proposedStepFlops } from '../../lib/bench/model';
+import { patchganDiscriminator } from '../../lib/models/patchgan';
+import { resnetGenerator } from '../../lib/models/resnetGenerator';
 
 describe('bench: FLOP counts and the table', () => {
   it('forwardFlops counts 2 per multiply-add of each convolution and dense layer, from the layer shapes', () => {
@@ -15,17 +17,39 @@ describe('bench: FLOP counts and the table', () => {
     m.dispose();
   });
 
+  it('proposedStepFlops: 12 generator and 16 critic passes a pair, 12 more critic passes with a gradient penalty', () => {
+    const g = resnetGenerator({ size: 16, ngf: 4 }), d = patchganDiscriminator({ size: 16, ndf: 4 });
+    const fg = forwardFlops(g), fd = forwardFlops(d);
+    expect(proposedStepFlops(g, d)).to.equal(12 * fg + 16 * fd);
+    expect(proposedStepFlops(g, d, true) - proposedStepFlops(g, d)).to.equal(12 * fd);
+    g.dispose();
+    d.dispose();
+  });
+
+  it('benchProposedStep runs the paper model with the peer\'s Adam(2e-4) and clipping, or the quick preset as it trains (penalty, Adam 1e-3)', async function () {
+    this.timeout(120000);
+    const before = tf.memory().numTensors;
+    const paper = await benchProposedStep({ size: 16, batch: 2, ngf: 4, ndf: 4, steps: 1 });
+    expect([paper.size, paper.batch, paper.ngf, paper.ndf, paper.lipschitz, paper.lr]).to.deep.equal([16, 2, 4, 4, 'clip', 2e-4]);
+    expect(paper.gp_weight).to.equal(undefined);
+    // The preset's widths (16, 32) give way to those given, as the command's options do.
+    const quick = await benchProposedStep({ preset: 'quick', size: 16, batch: 2, ngf: 4, ndf: 4, steps: 1 });
+    expect([quick.size, quick.batch, quick.ngf, quick.ndf, quick.lipschitz, quick.gp_weight, quick.lr]).to.deep.equal([16, 2, 4, 4, 'penalty', 10, 1e-3]);
+    expect(quick.images_per_s).to.be.above(0);
+    expect(tf.memory().numTensors).to.equal(before);
+  });
+
   it('the table has a row per hot path with the ratio, and says n/a with the reason when a peer could not run', () => {
     const r: BenchAllResult = {
       backend: 'native', peak_gflops: 400, rows: [],
       extra: [{
         what: 'proposed model step 64x64, batch 8, ngf = ndf = 64',
-        ours: { what: 'p', backend: 'native', batch: 8, size: 64, ngf: 64, ndf: 64, images_per_s: 6, ms_per_batch: 1333, gflops: 120 },
+        ours: { what: 'p', backend: 'native', batch: 8, size: 64, ngf: 64, ndf: 64, lipschitz: 'clip', lr: 2e-4, images_per_s: 6, ms_per_batch: 1333, gflops: 120 },
         peer: { peer: 'pytorch-cpu', batch: 8, images_per_s: 3 }, ratio: 2, peer_gflops: 60,
       }],
       scaling: [{
         what: 'proposed model step 32x32, batch 1, ngf = ndf = 64',
-        ours: { what: 'p', backend: 'native', batch: 1, size: 32, ngf: 64, ndf: 64, images_per_s: 9, ms_per_batch: 111, gflops: 40 },
+        ours: { what: 'p', backend: 'native', batch: 1, size: 32, ngf: 64, ndf: 64, lipschitz: 'clip', lr: 2e-4, images_per_s: 9, ms_per_batch: 111, gflops: 40 },
         peer: { error: 'peer failed: No module named torch' },
       }],
     };
