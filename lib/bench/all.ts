@@ -167,7 +167,7 @@ export async function benchAll(opts: BenchAllOptions = {}): Promise<BenchAllResu
     for (const size of opts.scalingSizes ?? [32, 64, 96]) {
       for (const b of opts.scalingBatches ?? [1, 8, 32]) {
         // About the same work per measurement: fewer steps for the bigger ones.
-        const steps = Math.max(1, Math.min(8, Math.round((8 * 64 * 64) / (b * size * size))));
+        const steps = Math.max(2, Math.min(8, Math.round((8 * 64 * 64) / (b * size * size))));
         scaling.push(await proposedRow(size, b, steps, log, true));
       }
     }

@@ -36,7 +36,7 @@ export function registerBenchCommands(program: Command): void {
   const proposed = bench
     .command('proposed')
     .description("pairs/s of the proposed model's training step (paper preset: clipping, Adam 2e-4), on random images");
-  stepOptions(proposed, { size: 64, sizeHelp: 'image side', batch: 8, steps: 3, stepsHelp: 'timed steps (after one untimed)' })
+  stepOptions(proposed, { size: 64, sizeHelp: 'image side', batch: 8, steps: 3, stepsHelp: 'timed steps (after two untimed)' })
     .option('--ngf <n>', 'generator width (overrides --width)', intOption('--ngf'))
     .option('--ndf <n>', 'critic width (overrides --width)', intOption('--ndf'))
     .option('--preset <name>', "'paper' (clipping, the peer's Adam 2e-4) or 'quick' (the quick and workstation presets' " +
