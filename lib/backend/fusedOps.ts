@@ -35,7 +35,9 @@ function normalizeFused(x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor, varia
   if (gradientDepth() > 1 && !inFirstOrderScope()) return null;
   const C = x.shape[x.rank - 1];
   if (scale.size !== C || offset.size !== C) return null;
-  const inputs: tf.NamedTensorMap = { x, scale: tf.reshape(scale, [C]), offset: tf.reshape(offset, [C]) };
+  // A reshape is a kernel call too (about 150 normalisations a step of the proposed model).
+  const vec = (t: tf.Tensor) => (t.rank === 1 ? t : tf.reshape(t, [C]));
+  const inputs: tf.NamedTensorMap = { x, scale: vec(scale), offset: vec(offset) };
   return tf.engine().runKernel(FUSED_BATCH_NORM_TRAINING, inputs, { varianceEpsilon, perSample } as unknown as tf.NamedAttrMap) as [
     tf.Tensor,
     tf.Tensor2D,
