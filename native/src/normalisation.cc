@@ -259,25 +259,25 @@ napi_value BnTrainGrad(Args &a) {
     for (int64_t g = 0; g < G; ++g)
       for (int64_t c = 0; c < C; ++c) { tot_off[c] += per_off[g * C + c]; tot_scale[c] += per_scale[g * C + c]; }
   } else {
-  std::vector<float> k0(C), k1(C), k2(C);
-  for (int64_t g = 0; g < G; ++g) {
-    const float *DY = DYall + g * rows * C, *X = Xall + g * rows * C, *Mean = MeanAll + g * C;
-    float *DX = DXall + g * rows * C;
-    channel_sums(rows, C, sdy, sdyx, [&](int64_t row, float *a1, float *a2) {
-      const float *gr = DY + row * C, *x = X + row * C;
-      for (int64_t c = 0; c < C; ++c) {
-        a1[c] += gr[c];
-        a2[c] += gr[c] * (x[c] - Mean[c]);
-      }
-    });
-    coefficients(g, sdy.data(), sdyx.data(), tot_off.data(), tot_scale.data(), k0.data(), k1.data(), k2.data());
+    std::vector<float> k0(C), k1(C), k2(C);
+    for (int64_t g = 0; g < G; ++g) {
+      const float *DY = DYall + g * rows * C, *X = Xall + g * rows * C, *Mean = MeanAll + g * C;
+      float *DX = DXall + g * rows * C;
+      channel_sums(rows, C, sdy, sdyx, [&](int64_t row, float *a1, float *a2) {
+        const float *gr = DY + row * C, *x = X + row * C;
+        for (int64_t c = 0; c < C; ++c) {
+          a1[c] += gr[c];
+          a2[c] += gr[c] * (x[c] - Mean[c]);
+        }
+      });
+      coefficients(g, sdy.data(), sdyx.data(), tot_off.data(), tot_scale.data(), k0.data(), k1.data(), k2.data());
 #pragma omp parallel for schedule(static) if (rows * C > kPar)
-    for (int64_t row = 0; row < rows; ++row) {
-      const float *gr = DY + row * C, *x = X + row * C;
-      float *d = DX + row * C;
-      for (int64_t c = 0; c < C; ++c) d[c] = k1[c] * gr[c] + k2[c] * (x[c] - Mean[c]) + k0[c];
+      for (int64_t row = 0; row < rows; ++row) {
+        const float *gr = DY + row * C, *x = X + row * C;
+        float *d = DX + row * C;
+        for (int64_t c = 0; c < C; ++c) d[c] = k1[c] * gr[c] + k2[c] * (x[c] - Mean[c]) + k0[c];
+      }
     }
-  }
   }
   for (int64_t c = 0; c < C; ++c) {
     if (Doff) Doff[c] = static_cast<float>(tot_off[c]);

@@ -60,7 +60,7 @@ export function registerNativeBackend(): NativeStatus {
       const n = first?.shape ? first.shape.reduce((a, b) => a * b, 1) : 0;
       // ANIME_GAN_NATIVE_PROFILE=shapes keys every call by its input shapes (which convolution is slow).
       const key = process.env[NATIVE_PROFILE_ENV] === 'shapes'
-        ? `${name} ${Object.values(args.inputs).filter((t) => t).map((t) => `[${(t as tf.TensorInfo).shape.join(",")}]`).join(' ')}`
+        ? `${name} ${Object.values(args.inputs).filter((t) => t).map((t) => `[${(t as tf.TensorInfo).shape.join(',')}]`).join(' ')}`
         : `${name}${n >= 1 << 20 ? ' (>=1M)' : n >= 1 << 16 ? ' (>=64K)' : ''}`;
       const e = profile.get(key) ?? { calls: 0, ms: 0, native: name in native };
       e.calls++;
