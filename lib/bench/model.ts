@@ -1,7 +1,8 @@
 /**
  * Throughput of the other hot paths the issue asks `npm run bench` to report: one training step
  * of the proposed model (ResNet-18 generators + 70x70 PatchGANs, cycle loss) and the Inception
- * feature pass behind FID/IS. No peer for these; the numbers track our own backends.
+ * feature pass behind FID/IS, ours only; all.ts runs each beside its PyTorch peer
+ * (scripts/bench/peer_cycle.py, peer_inception.py).
  */
 import * as tf from '@tensorflow/tfjs';
 import { resolveConfig } from '../presets';

@@ -125,7 +125,7 @@ void conv_as_gemm(int mode, float *x, float *w, float *y, int64_t rows, int64_t 
 // input) leave oneDNN's kernels nothing to vectorise along channels (55–65 GFLOP/s here). Each
 // runs as one sgemm over the wide side's channels into z[pixel, (ky, kx, thin channel)], then a
 // shifted sum over the KH·KW taps (the filter gradient: the taps of the thin side gathered
-// first, then one sgemm). One image at a time, so z stays in cache.
+// first, then one sgemm), one image per thread so z stays in its core's cache.
 constexpr int64_t kThin = 4;
 std::vector<float> thin_buf, thin_w;
 

@@ -26,10 +26,10 @@ export function installNativeGradients(isNative: () => boolean): void {
     if (!fast) return;
     tf.registerGradient({
       ...orig,
-      gradFunc: (dy, saved, attrs) =>
-        // The fused kernels have no gradients of their own: under a higher-order tape the original,
+      // The fused kernels have no gradients of their own: under a higher-order tape the original,
       // differentiable gradient runs.
-      (isNative() && !taping() ? fast(dy, saved, attrs) : orig.gradFunc(dy, saved, attrs)),
+      gradFunc: (dy, saved, attrs) =>
+        (isNative() && !taping() ? fast(dy, saved, attrs) : orig.gradFunc(dy, saved, attrs)),
     });
   };
   // `op` names the pointwise op whose gradient the addon computes (its table ops.eltGrad).

@@ -35,7 +35,8 @@ export function registerBenchCommands(program: Command): void {
     });
   const proposed = bench
     .command('proposed')
-    .description("pairs/s of the proposed model's training step (paper preset: clipping, Adam 2e-4), on random images");
+    .description("pairs/s of the proposed model's training step on random images (the paper's model with clipping and the " +
+      "PyTorch peer's Adam 2e-4, or --preset quick)");
   stepOptions(proposed, { size: 64, sizeHelp: 'image side', batch: 8, steps: 3, stepsHelp: 'timed steps (after two untimed)' })
     .option('--ngf <n>', 'generator width (overrides --width)', intOption('--ngf'))
     .option('--ndf <n>', 'critic width (overrides --width)', intOption('--ndf'))
