@@ -7,6 +7,9 @@
 // copy.cc, normalisation.cc, pooling.cc, optimiser.cc). This file registers them, turns their
 // C++ exceptions into JS errors, and exports the operation codes as `ops` so the TypeScript
 // side reads them by name.
+#include <pthread.h>
+#include <signal.h>
+
 #include <string>
 
 #include "common.h"
@@ -18,6 +21,30 @@ namespace {
 struct OpEntry {
   const char *name;
   OpFn fn;
+  bool gemm = false;  // runs oneDNN's GEMM kernels (see AsyncSignalsBlocked)
+};
+
+// oneDNN 2.x's JIT GEMM kernels (sgemm, and the convolutions and matmuls built on them) point
+// the stack pointer into the heap while they run (oneDNN issue #4845, fixed upstream in 2026):
+// a signal handled on that thread then writes its frame over heap memory, and the process
+// aborts later in free(). Seen here with `node --cpu-prof` (SIGPROF) on the first step, and in
+// plain C++ with a SIGALRM timer. So asynchronous signals wait while such an operation runs on
+// the calling thread (they are delivered when it returns: Ctrl-C still checkpoints), and the
+// OpenMP workers, created below with them blocked, never take any.
+class AsyncSignalsBlocked {
+ public:
+  AsyncSignalsBlocked() {
+    sigset_t s;
+    sigfillset(&s);
+    for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT}) sigdelset(&s, sig);  // synchronous
+    pthread_sigmask(SIG_BLOCK, &s, &old_);
+  }
+  ~AsyncSignalsBlocked() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+  AsyncSignalsBlocked(const AsyncSignalsBlocked &) = delete;
+  AsyncSignalsBlocked &operator=(const AsyncSignalsBlocked &) = delete;
+
+ private:
+  sigset_t old_;
 };
 
 // Every exported operation runs through here: an exception becomes one JS error naming the
@@ -29,6 +56,10 @@ napi_value call(napi_env env, napi_callback_info info) {
     return std::string("animegan_native.") + op->name + ": " + prefix + what;
   };
   try {
+    if (op->gemm) {
+      AsyncSignalsBlocked quiet;
+      return op->fn(a);
+    }
     return op->fn(a);
   } catch (const RangeError &e) {
     napi_throw_range_error(env, nullptr, message("", e.what()).c_str());
@@ -58,13 +89,13 @@ napi_value ClearCache(Args &a) {
 }
 
 const OpEntry kOps[] = {
-    {"conv", Conv},           {"convImpl", ConvImpl},       {"matmul", Matmul},         {"unary", UnaryOp},
+    {"conv", Conv, true},     {"convImpl", ConvImpl},       {"matmul", Matmul, true},         {"unary", UnaryOp},
     {"binary", BinaryOp},     {"select", Select},           {"reduce", Reduce},         {"batchNorm", BatchNorm},
     {"addN", AddN},           {"cast", Cast},               {"fill", Fill},             {"tile", Tile},
     {"bcastScale", BcastScale}, {"eltGrad", EltGrad},       {"bnGrad", BnGrad},         {"bnTrain", BnTrain},
     {"bnTrainGrad", BnTrainGrad}, {"adam", Adam},           {"maxPoolGrad", MaxPoolGrad}, {"pool", Pool},
     {"concat", Concat},       {"split", Split},             {"resize", Resize},         {"resizeGrad", ResizeGrad},
-    {"peakGflops", PeakGflops},   {"info", Info},             {"clearCache", ClearCache}};
+    {"peakGflops", PeakGflops, true},   {"info", Info},             {"clearCache", ClearCache}};
 
 // A frozen { name: code } object.
 napi_value code_table(napi_env env, const OpCodes &codes) {
@@ -98,6 +129,13 @@ napi_value op_tables(napi_env env) {
 
 NAPI_MODULE_INIT() {
   using namespace animegan;
+  {
+    // libgomp's workers inherit the signal mask of the thread that starts them: start them
+    // all now, with asynchronous signals blocked (see AsyncSignalsBlocked).
+    AsyncSignalsBlocked quiet;
+#pragma omp parallel
+    { (void)omp_get_thread_num(); }
+  }
   for (const auto &op : kOps) {
     napi_value fn;
     napi_create_function(env, op.name, NAPI_AUTO_LENGTH, call, const_cast<OpEntry *>(&op), &fn);

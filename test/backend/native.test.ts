@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -448,6 +449,33 @@ describe('native addon: arguments are checked against the heap', function () {
     new Float32Array(heap).set([-1, 2, -3, 4], 4);
     addon.unary(heap, addon.ops.unary.Relu, 16, 0, 4, 0);
     expect(Array.from(new Float32Array(heap, 0, 4))).to.deep.equal([0, 2, 0, 4]);
+  });
+
+  it('signals during its matrix products corrupt nothing (a sampling profiler on, as with node --cpu-prof)', function () {
+    if (!load.ok) return;
+    this.timeout(60000);
+    // oneDNN 2.x's GEMM kernels move the stack pointer into the heap, so a signal handled
+    // mid-kernel overwrote heap memory: this child aborted in free() before the addon blocked
+    // asynchronous signals around them. 300 pointwise convolutions (one sgemm each) under a
+    // 100 µs sampling profiler, then the result checked.
+    const child = `
+      const addon = require(${JSON.stringify(load.path)});
+      const [N, H, W, C, O] = [8, 4, 4, 1024, 512];
+      const heap = new ArrayBuffer((N * H * W * C + C * O + N * H * W * O) * 4);
+      new Float32Array(heap).fill(0.5);
+      const w = N * H * W * C * 4, y = w + C * O * 4;
+      const s = new (require('inspector').Session)();
+      s.connect();
+      s.post('Profiler.enable');
+      s.post('Profiler.setSamplingInterval', { interval: 100 });
+      s.post('Profiler.start', () => {
+        for (let i = 0; i < 300; ++i) addon.conv(heap, addon.ops.conv.forward, 0, w, y, [N, H, W, C, H, W, O, 1, 1, 1, 1, 1, 1, 0, 0]);
+        s.post('Profiler.stop', (err, r) => console.log('done', new Float32Array(heap, y, 1)[0], r.profile.samples.length > 0));
+      });`;
+    const r = spawnSync(process.execPath, ['-e', child], { encoding: 'utf8', timeout: 50000 });
+    expect(r.stderr, 'child stderr').to.not.match(/corrupt|invalid|free\(\)/);
+    expect(r.status, `exit status (signal ${r.signal})`).to.equal(0);
+    expect(r.stdout.trim()).to.equal('done 256 true'); // 1024 · 0.5 · 0.5
   });
 });
 
