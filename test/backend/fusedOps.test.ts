@@ -188,13 +188,16 @@ describe('fused training ops (batch norm in training, Adam)', function () {
 
   it('FusedAdamOptimizer follows tfjs Adam over 5 steps (weights and both moments)', async () => {
     const rng = new Rng(24);
-    const w0 = randomValues(300, rng), b0 = randomValues(7, rng), target = randomValues(300, rng);
+    // w: more values than one thread takes (32768), not a multiple of the kernel's chunks or of
+    // its 4-float streaming stores; b: fewer than one chunk.
+    const [R, C] = [257, 131];
+    const w0 = randomValues(R * C, rng), b0 = randomValues(7, rng), target = randomValues(R * C, rng);
     const run = (fused: boolean) => () => {
-      const w = tf.variable(tf.tensor(w0, [30, 10]), true, `w_${fused}`);
+      const w = tf.variable(tf.tensor(w0, [R, C]), true, `w_${fused}`);
       const b = tf.variable(tf.tensor(b0), true, `b_${fused}`);
       const opt = fused ? new FusedAdamOptimizer(0.01, 0.5, 0.999, 1e-8) : tf.train.adam(0.01, 0.5, 0.999, 1e-8);
       for (let i = 0; i < 5; i++) {
-        opt.minimize(() => tf.add(tf.sum(tf.square(tf.sub(w, tf.tensor(target, [30, 10])))), tf.sum(tf.pow(b, 4))) as tf.Scalar, false, [w, b]);
+        opt.minimize(() => tf.add(tf.sum(tf.square(tf.sub(w, tf.tensor(target, [R, C])))), tf.sum(tf.pow(b, 4))) as tf.Scalar, false, [w, b]);
       }
       const slots = (opt as unknown as { accumulatedFirstMoment: { variable: tf.Variable }[]; accumulatedSecondMoment: { variable: tf.Variable }[] });
       const out = [w, b, ...slots.accumulatedFirstMoment.map((s) => s.variable), ...slots.accumulatedSecondMoment.map((s) => s.variable)].map((t) => tf.clone(t));

@@ -116,15 +116,26 @@ describe('native backend (oneDNN addon)', function () {
     }
   });
 
-  it('reordered weights are reused only for the same weights (three filters of one shape, in turns)', async () => {
+  it('reordered weights are reused only for the same weights (more filters of one shape than the addon keeps, in turns)', async () => {
     const rng = new Rng(21);
-    // A shape on oneDNN's own kernels (3×3, 8×8 map), forward and input gradient, whose weight
-    // copies the addon keeps per tensor: f1 and f2 alternate as G and F do, f3 evicts one.
+    // A shape on oneDNN's own kernels (3×3, 8×8 map) whose blocked weight copies the addon keeps
+    // per tensor (12 per shape and direction), made from HWIO by its own gather (16 and 32
+    // channels: no padding): 14 filters, twice round in turns (every call evicts), then back
+    // (every call reuses), forward and input gradient; one filter changed in value last.
     const conv = (x: tf.Tensor, f: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same');
     const dx = (x: tf.Tensor, f: tf.Tensor) => tf.grad((a: tf.Tensor) => tf.sum(tf.mul(conv(a, f), tf.sin(conv(x, f)))))(x);
-    await compare(([x, f1, f2, f3]) => [conv(x, f1), conv(x, f2), dx(x, f1), dx(x, f2), conv(x, f1), conv(x, f3),
-      conv(x, f2), conv(x, f1), dx(x, f3), dx(x, f1), tf.conv2d(x as tf.Tensor4D, tf.add(f1, 1) as tf.Tensor4D, 1, 'same')],
-    [[2, 8, 8, 8], [3, 3, 8, 16], [3, 3, 8, 16], [3, 3, 8, 16]], rng);
+    const F = 14;
+    await compare(([x, ...fs]) => {
+      const order = [...fs, ...fs, ...fs.slice().reverse()];
+      return [...order.map((f) => conv(x, f)), ...order.slice(0, F + 3).map((f) => dx(x, f)), conv(x, tf.add(fs[0], 1))];
+    }, [[2, 8, 8, 16], ...Array.from({ length: F }, () => [3, 3, 16, 32])], rng);
+  });
+
+  it('filter gradients in oneDNN\'s blocked layout come back to HWIO (channels multiples of 16, and not)', async () => {
+    const rng = new Rng(23);
+    for (const [c, o] of [[16, 32], [32, 16], [8, 24]]) {
+      await compare(withGradients((x, f) => tf.conv2d(x, f, 1, 'same')), [[2, 7, 6, c], [3, 3, c, o]], rng);
+    }
   });
 
   it('transposed and dilated convolutions and the fused conv match', async () => {
