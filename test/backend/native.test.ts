@@ -462,6 +462,26 @@ describe('native addon: arguments are checked against the heap', function () {
     expect(Array.from(new Float32Array(heap, 0, 4))).to.deep.equal([0, 2, 0, 4]);
   });
 
+  it('asks for transparent huge pages on the heap it is given (ANIME_GAN_NO_THP=1: not)', function () {
+    if (!load.ok) return;
+    if (process.platform !== 'linux') return void console.warn('  SKIPPED: huge pages are a Linux setting');
+    this.timeout(30000);
+    // A 64 MB heap, one call on it, then the number of mappings with the kernel's `hg`
+    // (MADV_HUGEPAGE) flag.
+    const child = `
+      const addon = require(${JSON.stringify(load.path)});
+      const heap = new ArrayBuffer(64 << 20);
+      addon.unary(heap, addon.ops.unary.Relu, 0, 0, 4, 0);
+      const flags = require('fs').readFileSync('/proc/self/smaps', 'utf8').split('\\n').filter((l) => l.startsWith('VmFlags:'));
+      console.log(flags.filter((l) => l.split(' ').includes('hg')).length);`;
+    const run = (env: NodeJS.ProcessEnv) => spawnSync(process.execPath, ['-e', child], { encoding: 'utf8', env: { ...process.env, ...env } });
+    const on = run({}), off = run({ ANIME_GAN_NO_THP: '1' });
+    expect(on.status, on.stderr).to.equal(0);
+    expect(off.status, off.stderr).to.equal(0);
+    expect(Number(on.stdout), 'mappings advised, the addon asking').to.be.at.least(1);
+    expect(Number(off.stdout), 'mappings advised with ANIME_GAN_NO_THP=1').to.equal(0);
+  });
+
   it('signals during its matrix products corrupt nothing (a sampling profiler on, as with node --cpu-prof)', function () {
     if (!load.ok) return;
     this.timeout(60000);
