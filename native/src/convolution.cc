@@ -167,113 +167,154 @@ void conv_as_gemm(int mode, float *x, float *w, float *y, int64_t rows, int64_t 
     check_sgemm(dnnl_sgemm('T', 'N', K, O, rows, 1.f, x, K, y, O, 0.f, w, O));
 }
 
-// Stride-1 convolutions whose result has at most kThin channels (the generators' last 7×7
-// convolution to RGB, forward and filter gradient, and the gradient of the 7×7 stem to its RGB
-// input) leave oneDNN's kernels nothing to vectorise along channels (55–65 GFLOP/s here). Each
-// runs as one sgemm over the wide side's channels into z[pixel, (ky, kx, thin channel)], then a
-// shifted sum over the KH·KW taps (the filter gradient: the taps of the thin side gathered
-// first, then one sgemm), one image per thread so z stays in its core's cache.
+// Stride-1 convolutions with at most kThin channels on one side (the generators' 7×7
+// convolutions to and from RGB, in all three directions) leave oneDNN's kernels nothing to
+// vectorise along those channels (55–65 GFLOP/s here). One image per thread, with z and col in
+// that thread's buffers:
+// - forward (thin result) and input gradient to a thin input: one sgemm over the wide side's
+//   channels gives z as planes, zT[(ky, kx, t), pixel], then each thin channel is the sum of its
+//   KK planes shifted by their taps (contiguous rows: vectorised; z rows read in order);
+// - filter gradient: the thin output gradient's planes, shifted by each tap, as rows of
+//   colT[(ky, kx, o), pixel] (contiguous row copies), then one sgemm against x.
 constexpr int64_t kThin = 4;
-std::vector<float> thin_buf, thin_w;
+std::vector<float> thin_buf, thin_col, thin_w;
 
-bool thin(int mode, const std::vector<int64_t> &d) {
+enum ThinKind { THIN_NONE, THIN_PLANES, THIN_TAPS };
+
+ThinKind thin(int mode, const std::vector<int64_t> &d) {
   const int64_t C = d[3], O = d[6], KK = d[7] * d[8];
-  if (d[9] != 1 || d[10] != 1 || d[11] != 1 || d[12] != 1 || KK < 9) return false;
-  if (mode == CONV_BACKWARD_INPUT) return C <= kThin && O > kThin;
-  return O <= kThin && C > kThin;  // forward and filter gradient
+  if (d[9] != 1 || d[10] != 1 || d[11] != 1 || d[12] != 1 || KK < 9) return THIN_NONE;
+  if (mode == CONV_FORWARD) return O <= kThin && C > kThin ? THIN_PLANES : THIN_NONE;
+  // (The input gradient from a thin output gradient stays on oneDNN: 2.7 ms for the last 7×7
+  // convolution at 64×64, batch 8, against 5.3 as im2col of dy and one sgemm.)
+  if (mode == CONV_BACKWARD_INPUT) return C <= kThin && O > kThin ? THIN_PLANES : THIN_NONE;
+  return O <= kThin && C > kThin ? THIN_TAPS : THIN_NONE;  // filter gradient
 }
 
-// out[p, t] (+)= Σ over taps (ky, kx) of z at p's pixel shifted by sign·(ky − pt, kx − pl), in
-// range, channel (ky, kx, t) of z; out has T channels on an OH×OW map, z KK·T on ZH×ZW.
-void shifted_sum(const float *z, float *out, int64_t OH, int64_t OW, int64_t ZH, int64_t ZW, int64_t KH, int64_t KW,
-                 int64_t T, int64_t pt, int64_t pl, int sign, bool par) {
-  const int64_t KT = KH * KW * T;
-#pragma omp parallel for schedule(static) if (par)
-  for (int64_t oy = 0; oy < OH; ++oy)
-    for (int64_t ox = 0; ox < OW; ++ox) {
-      float acc[kThin] = {0.f, 0.f, 0.f, 0.f};
-      for (int64_t ky = 0; ky < KH; ++ky) {
-        const int64_t zy = oy + sign * (ky - pt);
-        if (zy < 0 || zy >= ZH) continue;
-        for (int64_t kx = 0; kx < KW; ++kx) {
-          const int64_t zx = ox + sign * (kx - pl);
-          if (zx < 0 || zx >= ZW) continue;
-          const float *zp = z + (zy * ZW + zx) * KT + (ky * KW + kx) * T;
-          for (int64_t t = 0; t < T; ++t) acc[t] += zp[t];
-        }
-      }
-      float *o = out + (oy * OW + ox) * T;
-      for (int64_t t = 0; t < T; ++t) o[t] = acc[t];
-    }
-}
-
-// One image of conv_thin; z (and col) are the calling thread's buffers, dwt its partial filter
-// gradient; par: whether the loops may use threads (false inside a parallel region).
-void conv_thin_image(int mode, const float *x, const float *w, float *y, const std::vector<int64_t> &d,
-                     std::vector<float> &z, float *dwt, bool par) {
-  const int64_t H = d[1], W = d[2], C = d[3], OH = d[4], OW = d[5], O = d[6], KH = d[7], KW = d[8], pt = d[13],
-                pl = d[14], KK = KH * KW;
-  if (mode == CONV_BACKWARD_INPUT) {
-    // z[q, (ky,kx,c)] = Σ_o dy[q, o]·w[ky,kx,c,o] (w as [KK·C, O]); dx[p] = Σ z[p + (pt − ky, pl − kx)].
-    z.resize(static_cast<size_t>(OH * OW * KK * C));
-    check_sgemm(dnnl_sgemm('N', 'T', OH * OW, KK * C, O, 1.f, y, O, w, O, 0.f, z.data(), KK * C));
-    shifted_sum(z.data(), const_cast<float *>(x), H, W, OH, OW, KH, KW, C, pt, pl, -1, par);
-  } else if (mode == CONV_FORWARD) {
-    // z[p, (ky,kx,o)] = Σ_c x[p, c]·wt[c, (ky,kx,o)] (w here is wt); y[q] = Σ z[q + (ky − pt, kx − pl)].
-    z.resize(static_cast<size_t>(H * W * KK * O));
-    check_sgemm(dnnl_sgemm('N', 'N', H * W, KK * O, C, 1.f, x, C, w, KK * O, 0.f, z.data(), KK * O));
-    shifted_sum(z.data(), y, OH, OW, H, W, KH, KW, O, pt, pl, 1, par);
-  } else {
-    // col[p, (ky,kx,o)] = dy[p − (ky − pt, kx − pl)] (0 outside); dwt[c, (ky,kx,o)] += Σ_p x[p, c]·col[p, (ky,kx,o)].
-    const int64_t KO = KK * O;
-    z.resize(static_cast<size_t>(H * W * KO));
-    float *col = z.data();
-#pragma omp parallel for schedule(static) if (par)
-    for (int64_t iy = 0; iy < H; ++iy)
-      for (int64_t ix = 0; ix < W; ++ix) {
-        float *dst = col + (iy * W + ix) * KO;
-        for (int64_t ky = 0; ky < KH; ++ky) {
-          const int64_t oy = iy - ky + pt;
-          for (int64_t kx = 0; kx < KW; ++kx, dst += O) {
-            const int64_t ox = ix - kx + pl;
-            if (oy < 0 || oy >= OH || ox < 0 || ox >= OW)
-              for (int64_t o = 0; o < O; ++o) dst[o] = 0.f;
-            else
-              for (int64_t o = 0; o < O; ++o) dst[o] = y[(oy * OW + ox) * O + o];
+// out[p, t] = Σ over taps (ky, kx) in range of zT[(ky, kx, t), p + sign·(ky − pt, kx − pl)]: out
+// has T channels on an OH×OW map (NHWC), zT holds KK·T planes of ZH×ZW; acc is T planes of
+// scratch. Plane by plane, so z is read once, in order, and the T accumulating planes stay in
+// cache (row by row over all taps read each z row KH times: 3× slower at 64×64). Rows in parallel
+// when par (the same rows to each thread for every plane: no two threads add to one row).
+void planar_shifted_sum(const float *zT, float *out, int64_t OH, int64_t OW, int64_t ZH, int64_t ZW, int64_t KH,
+                        int64_t KW, int64_t T, int64_t pt, int64_t pl, int sign, std::vector<float> &acc, bool par) {
+  const int64_t plane = OH * OW, zplane = ZH * ZW;
+  acc.assign(static_cast<size_t>(T * plane), 0.f);
+  float *A = acc.data();
+#pragma omp parallel if (par)
+  {
+    for (int64_t ky = 0; ky < KH; ++ky)
+      for (int64_t kx = 0; kx < KW; ++kx) {
+        const int64_t dy = sign * (ky - pt), dx = sign * (kx - pl);
+        const int64_t x0 = std::max<int64_t>(0, -dx), x1 = std::min<int64_t>(OW, ZW - dx);
+        for (int64_t t = 0; t < T; ++t) {
+          const float *zp = zT + ((ky * KW + kx) * T + t) * zplane;
+          float *ap = A + t * plane;
+#pragma omp for schedule(static) nowait
+          for (int64_t oy = 0; oy < OH; ++oy) {
+            const int64_t zy = oy + dy;
+            if (zy < 0 || zy >= ZH) continue;
+            const float *zr = zp + zy * ZW + dx;
+            float *ar = ap + oy * OW;
+#pragma omp simd
+            for (int64_t ox = x0; ox < x1; ++ox) ar[ox] += zr[ox];
           }
         }
       }
-    check_sgemm(dnnl_sgemm('T', 'N', C, KO, H * W, 1.f, x, C, col, KO, 1.f, dwt, KO));
+#pragma omp for schedule(static)
+    for (int64_t oy = 0; oy < OH; ++oy)
+      for (int64_t ox = 0; ox < OW; ++ox)
+        for (int64_t t = 0; t < T; ++t) out[(oy * OW + ox) * T + t] = A[t * plane + oy * OW + ox];
   }
 }
 
-// With at least two images per thread's turn, each thread takes whole images (its sgemm runs on
-// one thread and z stays in its core's cache: no fork and join per image and phase).
-void conv_thin(int mode, float *x, float *w, float *y, const std::vector<int64_t> &d) {
+// colT[(ky,kx,o), p] = g[p − (ky − pt, kx − pl), o] (0 outside), p on the H×W map, g O channels
+// on OH×OW: the thin output gradient's taps as seen from each input pixel, as planes. gp is
+// scratch for g's planes.
+void gather_tap_planes(const float *g, float *colT, const std::vector<int64_t> &d, std::vector<float> &gp) {
+  const int64_t H = d[1], W = d[2], OH = d[4], OW = d[5], O = d[6], KH = d[7], KW = d[8], pt = d[13], pl = d[14];
+  const int64_t oplane = OH * OW, plane = H * W;
+  gp.resize(static_cast<size_t>(O * oplane));
+  for (int64_t q = 0; q < oplane; ++q)
+    for (int64_t o = 0; o < O; ++o) gp[o * oplane + q] = g[q * O + o];
+  for (int64_t ky = 0; ky < KH; ++ky)
+    for (int64_t kx = 0; kx < KW; ++kx) {
+      const int64_t sx = pt - ky, sxx = pl - kx;  // p − (ky − pt, kx − pl) = p + (sx, sxx)
+      const int64_t x0 = std::max<int64_t>(0, -sxx), x1 = std::min<int64_t>(W, OW - sxx);
+      for (int64_t o = 0; o < O; ++o) {
+        float *dst = colT + ((ky * KW + kx) * O + o) * plane;
+        const float *src = gp.data() + o * oplane;
+        for (int64_t iy = 0; iy < H; ++iy) {
+          float *row = dst + iy * W;
+          const int64_t oy = iy + sx;
+          if (oy < 0 || oy >= OH || x1 <= x0) {
+            std::fill(row, row + W, 0.f);
+            continue;
+          }
+          std::fill(row, row + x0, 0.f);
+          std::copy(src + oy * OW + x0 + sxx, src + oy * OW + x1 + sxx, row + x0);
+          std::fill(row + x1, row + W, 0.f);
+        }
+      }
+    }
+}
+
+// One image of conv_thin; z, col and acc are the calling thread's buffers, dwt its partial filter
+// gradient; wk the filter as conv_thin prepared it; par: whether the loops may use threads
+// (false inside a parallel region).
+void conv_thin_image(int mode, ThinKind kind, const float *x, const float *wk, float *y, const std::vector<int64_t> &d,
+                     std::vector<float> &z, std::vector<float> &col, std::vector<float> &acc, float *dwt, bool par) {
+  const int64_t H = d[1], W = d[2], C = d[3], OH = d[4], OW = d[5], O = d[6], KH = d[7], KW = d[8], pt = d[13],
+                pl = d[14], KK = KH * KW;
+  if (mode == CONV_FORWARD) {
+    // zT[(ky,kx,o), p] = Σ_c wt[(ky,kx,o), c]·x[p, c]; y[q, o] = Σ zT[(ky,kx,o), q + (ky − pt, kx − pl)].
+    z.resize(static_cast<size_t>(KK * O * H * W));
+    check_sgemm(dnnl_sgemm('N', 'T', KK * O, H * W, C, 1.f, wk, C, x, C, 0.f, z.data(), H * W));
+    planar_shifted_sum(z.data(), y, OH, OW, H, W, KH, KW, O, pt, pl, 1, acc, par);
+  } else if (mode == CONV_BACKWARD_INPUT && kind == THIN_PLANES) {
+    // zT[(ky,kx,c), q] = Σ_o w[(ky,kx,c), o]·dy[q, o]; dx[p, c] = Σ zT[(ky,kx,c), p + (pt − ky, pl − kx)].
+    z.resize(static_cast<size_t>(KK * C * OH * OW));
+    check_sgemm(dnnl_sgemm('N', 'T', KK * C, OH * OW, O, 1.f, wk, O, y, O, 0.f, z.data(), OH * OW));
+    planar_shifted_sum(z.data(), const_cast<float *>(x), H, W, OH, OW, KH, KW, C, pt, pl, -1, acc, par);
+  } else {
+    // colT = dy's taps as planes; dwt[(ky,kx,o), c] += Σ_p colT[(ky,kx,o), p]·x[p, c].
+    const int64_t KO = KK * O;
+    col.resize(static_cast<size_t>(KO * H * W));
+    gather_tap_planes(y, col.data(), d, acc);
+    check_sgemm(dnnl_sgemm('N', 'N', KO, C, H * W, 1.f, col.data(), H * W, x, C, 1.f, dwt, C));
+  }
+}
+
+// With at least two images, each thread takes whole images (its sgemm runs on one thread and z
+// stays in its core's cache: no fork and join per image and phase).
+void conv_thin(int mode, ThinKind kind, float *x, float *w, float *y, const std::vector<int64_t> &d) {
   const int64_t N = d[0], H = d[1], W = d[2], C = d[3], OH = d[4], OW = d[5], O = d[6], KK = d[7] * d[8];
   const int64_t xs = H * W * C, ys = OH * OW * O, wn = KK * C * O;
   const int nt = N >= 2 ? std::min<int64_t>(omp_get_max_threads(), N) : 1;
   const float *wk = w;
-  if (mode == CONV_FORWARD) {  // wt[c, (ky,kx,o)] = w[ky,kx,c,o]: the wide channel first
+  if (mode == CONV_FORWARD) {
+    // wt[(ky,kx,o), c] = w[ky,kx,c,o]: the thin channel next to the tap, the wide one last.
     thin_w.resize(static_cast<size_t>(wn));
     for (int64_t k = 0; k < KK; ++k)
       for (int64_t c = 0; c < C; ++c)
-        for (int64_t o = 0; o < O; ++o) thin_w[(c * KK + k) * O + o] = w[(k * C + c) * O + o];
+        for (int64_t o = 0; o < O; ++o) thin_w[(k * O + o) * C + c] = w[(k * C + c) * O + o];
     wk = thin_w.data();
   }
-  // Per-thread partial filter gradients (wide channel first), summed below.
+  // Per-thread partial filter gradients, dwt[(ky,kx,o), c], summed below.
   std::vector<float> dwt(mode == CONV_BACKWARD_FILTER ? static_cast<size_t>(nt * wn) : 0, 0.f);
   if (nt == 1) {
+    static std::vector<float> acc;
     for (int64_t n = 0; n < N; ++n)
-      conv_thin_image(mode, x + n * xs, wk, y + n * ys, d, thin_buf, dwt.data(), true);
+      conv_thin_image(mode, kind, x + n * xs, wk, y + n * ys, d, thin_buf, thin_col, acc, dwt.data(), true);
   } else {
 #pragma omp parallel num_threads(nt)
     {
-      thread_local std::vector<float> z;
+      thread_local std::vector<float> z, col, acc;
       const int t = omp_get_thread_num();
 #pragma omp for schedule(static)
       for (int64_t n = 0; n < N; ++n)
-        conv_thin_image(mode, x + n * xs, wk, y + n * ys, d, z, dwt.data() + (mode == CONV_BACKWARD_FILTER ? t * wn : 0), false);
+        conv_thin_image(mode, kind, x + n * xs, wk, y + n * ys, d, z, col, acc,
+                        dwt.data() + (mode == CONV_BACKWARD_FILTER ? t * wn : 0), false);
     }
   }
   if (mode != CONV_BACKWARD_FILTER) return;
@@ -281,7 +322,7 @@ void conv_thin(int mode, float *x, float *w, float *y, const std::vector<int64_t
     for (int64_t i = 0; i < wn; ++i) dwt[i] += dwt[t * wn + i];
   for (int64_t k = 0; k < KK; ++k)
     for (int64_t c = 0; c < C; ++c)
-      for (int64_t o = 0; o < O; ++o) w[(k * C + c) * O + o] = dwt[(c * KK + k) * O + o];
+      for (int64_t o = 0; o < O; ++o) w[(k * C + c) * O + o] = dwt[(k * O + o) * C + c];
 }
 
 // Convolutions with a small output map (DCGAN's 8×8 → 4×4 layer, 256 → 512 channels) run on
@@ -366,8 +407,8 @@ void conv_run(int mode, float *x, float *w, float *y, const std::vector<int64_t>
     conv_as_gemm(mode, x, w, y, d[0] * d[1] * d[2], d[3], d[6]);
     return;
   }
-  if (thin(mode, d)) {
-    conv_thin(mode, x, w, y, d);
+  if (const ThinKind kind = thin(mode, d)) {
+    conv_thin(mode, kind, x, w, y, d);
     return;
   }
   if (small_output_map(d)) {

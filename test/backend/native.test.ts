@@ -113,6 +113,9 @@ describe('native backend (oneDNN addon)', function () {
       await compare(withGradients((x, f) => tf.conv2d(x, f, 1, pad)), [[2, 9, 8, 10], [7, 7, 10, 3]], rng);
       await compare(withGradients((x, f) => tf.conv2d(x, f, 1, pad)), [[2, 9, 8, 3], [7, 7, 3, 10]], rng);
       await compare(withGradients((x, f) => tf.conv2d(x, f, 1, pad)), [[2, 6, 5, 8], [3, 3, 8, 1]], rng);
+      // One image: the loops share the threads instead of taking an image each.
+      await compare(withGradients((x, f) => tf.conv2d(x, f, 1, pad)), [[1, 9, 8, 10], [7, 7, 10, 3]], rng);
+      await compare(withGradients((x, f) => tf.conv2d(x, f, 1, pad)), [[1, 9, 8, 3], [7, 7, 3, 10]], rng);
     }
   });
 
