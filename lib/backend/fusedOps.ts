@@ -4,7 +4,9 @@
  * kernel, so the models and optimizers work unchanged on every backend.
  *
  * - `FusedBatchNormTraining`: batch normalisation with the batch's own statistics (what
- *   tf.moments + tf.batchNorm compute in five full-size passes, and their gradient in about ten).
+ *   tf.moments + tf.batchNorm compute in five full-size passes, and their gradient in about ten),
+ *   or instance normalisation; optionally followed, in the same pass, by adding a residual and a
+ *   ReLU (the proposed generator's IN–ReLU and IN–shortcut–ReLU).
  * - `FusedAdamUpdate`: one Adam step for one variable (eleven full-size ops in tfjs's Adam).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -30,19 +32,33 @@ function gradientDepth(): number {
  * of its gradient may be taken (the fused gradient is not itself differentiable): the caller then
  * uses tfjs's ops.
  */
-function normalizeFused(x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor, varianceEpsilon: number, perSample: boolean) {
+function normalizeFused(x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor, varianceEpsilon: number, perSample: boolean,
+  after: NormEpilogue = {}) {
   if (!backendHasKernel(FUSED_BATCH_NORM_TRAINING) || x.dtype !== 'float32' || x.rank < 2) return null;
   if (gradientDepth() > 1 && !inFirstOrderScope()) return null;
   const C = x.shape[x.rank - 1];
   if (scale.size !== C || offset.size !== C) return null;
+  const { residual, activation = 'linear' } = after;
+  if (residual && (residual.dtype !== 'float32' || !tf.util.arraysEqual(residual.shape, x.shape))) return null;
   // A reshape is a kernel call too (about 150 normalisations a step of the proposed model).
   const vec = (t: tf.Tensor) => (t.rank === 1 ? t : tf.reshape(t, [C]));
   const inputs: tf.NamedTensorMap = { x, scale: vec(scale), offset: vec(offset) };
-  return tf.engine().runKernel(FUSED_BATCH_NORM_TRAINING, inputs, { varianceEpsilon, perSample } as unknown as tf.NamedAttrMap) as [
+  if (residual) inputs.residual = residual;
+  const attrs = { varianceEpsilon, perSample, activation, hasResidual: !!residual };
+  return tf.engine().runKernel(FUSED_BATCH_NORM_TRAINING, inputs, attrs as unknown as tf.NamedAttrMap) as [
     tf.Tensor,
     tf.Tensor2D,
     tf.Tensor2D,
   ];
+}
+
+/** What may follow a normalisation in its kernel: act(y + residual). */
+export type NormActivation = 'linear' | 'relu';
+export interface NormEpilogue {
+  /** Added to the normalised values (same shape as x). */
+  residual?: tf.Tensor;
+  /** Applied last. Default 'linear'. */
+  activation?: NormActivation;
 }
 
 /**
@@ -65,13 +81,15 @@ export function batchNormTraining(
 
 /**
  * Instance normalisation: every sample and channel over its own spatial positions (NHWC), with an
- * optional per-channel scale and offset. Null when not fused (see normalizeFused).
+ * optional per-channel scale and offset, then act(· + residual) when asked. Null when not fused
+ * (see normalizeFused).
  */
-export function instanceNormFused(x: tf.Tensor4D, scale: tf.Tensor | null, offset: tf.Tensor | null, varianceEpsilon: number): tf.Tensor4D | null {
+export function instanceNormFused(x: tf.Tensor4D, scale: tf.Tensor | null, offset: tf.Tensor | null, varianceEpsilon: number,
+  after: NormEpilogue = {}): tf.Tensor4D | null {
   if (!backendHasKernel(FUSED_BATCH_NORM_TRAINING)) return null;
   return tf.tidy(() => {
     const C = x.shape[3];
-    const r = normalizeFused(x, scale ?? tf.ones([C]), offset ?? tf.zeros([C]), varianceEpsilon, true);
+    const r = normalizeFused(x, scale ?? tf.ones([C]), offset ?? tf.zeros([C]), varianceEpsilon, true, after);
     return r ? (r[0] as tf.Tensor4D) : (null as unknown as tf.Tensor4D);
   }) as tf.Tensor4D | null;
 }
@@ -79,16 +97,22 @@ export function instanceNormFused(x: tf.Tensor4D, scale: tf.Tensor | null, offse
 tf.registerGradient({
   kernelName: FUSED_BATCH_NORM_TRAINING,
   inputsToSave: ['x', 'scale'],
-  outputsToSave: [false, true, true],
+  outputsToSave: [true, true, true],
   gradFunc: (dy, saved, attrs) => {
-    const [x, scale, mean, variance] = saved;
+    const [x, scale, y, mean, variance] = saved;
+    const { activation = 'linear', hasResidual } = attrs as { activation?: NormActivation; hasResidual?: boolean };
     // Outputs off the gradient path (usually mean and variance, used for the moving averages) get null.
     const [dyY, dyMean, dyVar] = dy as (tf.Tensor | null)[];
-    const inputs: tf.NamedTensorMap = { dy: dyY ?? tf.zerosLike(x), x, scale, mean, variance };
+    const dyOut = dyY ?? tf.zerosLike(x);
+    const inputs: tf.NamedTensorMap = { dy: dyOut, x, scale, mean, variance };
     if (dyMean) inputs.dmean = dyMean;
     if (dyVar) inputs.dvariance = dyVar;
-    const [dx, dscale, doffset] = tf.engine().runKernel(FUSED_BATCH_NORM_TRAINING_GRAD, inputs, attrs as tf.NamedAttrMap) as tf.Tensor[];
-    return { x: () => dx, scale: () => dscale, offset: () => doffset };
+    if (activation !== 'linear') inputs.y = y; // where y > 0, the activation passed its input
+    const [dx, dscale, doffset, dpre] = tf.engine().runKernel(FUSED_BATCH_NORM_TRAINING_GRAD, inputs, attrs as tf.NamedAttrMap) as tf.Tensor[];
+    const grads: Record<string, () => tf.Tensor> = { x: () => dx, scale: () => dscale, offset: () => doffset };
+    // The residual's gradient is dy before the activation (dy itself without one).
+    if (hasResidual) grads.residual = () => dpre ?? tf.clone(dyOut);
+    return grads;
   },
 });
 

@@ -56,14 +56,14 @@ export function resnetGenerator(opts: ResnetGeneratorOptions = {}): tf.LayersMod
   const conv = (name: string, filters: number, kernelSize: number, strides = 1, useBias = false) =>
     tf.layers.conv2d({ name, filters, kernelSize, strides, padding: 'same', useBias, kernelInitializer: init() });
   const norm = (name: string) => instanceNormalization({ name, affine: true });
-  const relu = (name: string) => tf.layers.reLU({ name });
+  // IN then ReLU (and IN, shortcut, ReLU) as one layer: one kernel on the native backend.
+  const normRelu = (name: string) => instanceNormalization({ name, affine: true, activation: 'relu' });
 
   const img = tf.input({ shape: [h, w, 3], name: 'image' });
 
   // Stem -> 1/2.
   let x = apply(conv('stem_conv7', ngf, 7), img);
-  x = apply(norm('stem_in'), x);
-  x = apply(relu('stem_relu'), x);
+  x = apply(normRelu('stem_in_relu'), x);
   x = apply(tf.layers.maxPooling2d({ name: 'stem_maxpool', poolSize: 3, strides: 2, padding: 'same' }), x);
 
   const residualLayer = (input: tf.SymbolicTensor, k: number, width: number, stride: number): tf.SymbolicTensor => {
@@ -81,15 +81,13 @@ export function resnetGenerator(opts: ResnetGeneratorOptions = {}): tf.LayersMod
         context = shortcut;
       }
       let y = apply(conv(`${p}_conv1`, width, 3, s), blockIn);
-      y = apply(norm(`${p}_in1`), y);
-      y = apply(relu(`${p}_relu1`), y);
+      y = apply(normRelu(`${p}_in1_relu`), y);
       y = apply(conv(`${p}_conv2`, width, 3), y);
       y = apply(norm(`${p}_in2`), y);
       y = tf.layers.concatenate({ name: `${p}_concat`, axis: -1 }).apply([y, context]) as tf.SymbolicTensor;
       y = apply(conv(`${p}_fuse`, width, 1), y);
-      y = apply(norm(`${p}_fuse_in`), y);
-      y = tf.layers.add({ name: `${p}_add` }).apply([y, shortcut]) as tf.SymbolicTensor;
-      out = apply(relu(`${p}_relu2`), y);
+      // ReLU(IN(fuse) + shortcut).
+      out = normRelu(`${p}_fuse_in_add_relu`).apply([y, shortcut]) as tf.SymbolicTensor;
     }
     return out;
   };
@@ -108,11 +106,9 @@ export function resnetGenerator(opts: ResnetGeneratorOptions = {}): tf.LayersMod
     d = tf.layers.add({ name: `dec_add${k}` }).apply([d, lat]) as tf.SymbolicTensor;
   }
   d = apply(conv('dec_conv1x1_a', dw, 1), d);
-  d = apply(norm('dec_in_a'), d);
-  d = apply(relu('dec_relu_a'), d);
+  d = apply(normRelu('dec_in_relu_a'), d);
   d = apply(conv('dec_conv1x1_b', ngf, 1), d);
-  d = apply(norm('dec_in_b'), d);
-  d = apply(relu('dec_relu_b'), d);
+  d = apply(normRelu('dec_in_relu_b'), d);
   d = apply(tf.layers.upSampling2d({ name: 'dec_up_full', size: [2, 2], interpolation: 'bilinear' }), d);
   d = apply(conv('dec_conv7', 3, 7, 1, true), d);
   const out = apply(tf.layers.activation({ name: 'tanh', activation: 'tanh' }), d);

@@ -17,6 +17,30 @@ void scale_shift_rows(const float *X, float *Y, int64_t rows, int64_t C, const f
   }
 }
 
+// What follows a normalisation in the same kernel (the generator's instance norm + ReLU, and its
+// instance norm + shortcut + ReLU): one pass over the data instead of two or three.
+enum NormActivation { NORM_LINEAR = 0, NORM_RELU = 1 };
+
+int checked_norm_activation(int64_t code) {
+  if (code != NORM_LINEAR && code != NORM_RELU) throw RangeError("unknown activation code " + std::to_string(code));
+  return static_cast<int>(code);
+}
+
+// y = act(x·mul + add (+ r)) per row of C channels; r may be null. Rows in parallel when par.
+void normalise_rows(const float *X, const float *R, float *Y, int64_t rows, int64_t C, const float *mul,
+                    const float *add, int act, bool par) {
+#pragma omp parallel for schedule(static) if (par)
+  for (int64_t row = 0; row < rows; ++row) {
+    const float *x = X + row * C, *r = R ? R + row * C : nullptr;
+    float *y = Y + row * C;
+    for (int64_t c = 0; c < C; ++c) {
+      float v = x[c] * mul[c] + add[c];
+      if (r) v += r[c];
+      y[c] = act == NORM_RELU ? (v < 0.f ? 0.f : v) : v;
+    }
+  }
+}
+
 // Per-channel sums of two quantities over the rows of a [rows, C] array, each thread summing its
 // rows in float blocks of 64 flushed to double (so long reductions stay accurate).
 // term(row, c, s1, s2) adds its row's contributions to s1[c] and s2[c].
@@ -135,12 +159,14 @@ napi_value BnGrad(Args &a) {
   return undef(a.env);
 }
 
-// bnTrain(heap, x, scale(-1 none), offset(-1 none), y, mean, var, groups, rows, C, eps):
+// bnTrain(heap, x, scale(-1 none), offset(-1 none), y, mean, var, groups, rows, C, eps
+//         [, activation (0 linear, 1 relu), residual(-1 none)]):
 // normalisation with the statistics of the data itself, x viewed as [groups, rows, C]: per group
 // and channel the mean and biased variance (sums of x − x[g, 0] in double, which keeps
 // E[x²] − E[x]² accurate), then y = (x − mean)·rsqrt(var + eps)·scale + offset with scale and
 // offset per channel. Batch norm in training is groups = 1 (rows = N·H·W); instance norm is
 // groups = N (rows = H·W). Two passes over x instead of tf.moments + the normalisation's five.
+// Then y = act(y + residual) when given, in the same pass.
 napi_value BnTrain(Args &a) {
   int64_t G = a.i64(7), rows = a.i64(8), C = a.i64(9);
   // Each group's first row is read as the shift of its sums.
@@ -149,6 +175,8 @@ napi_value BnTrain(Args &a) {
   const float *Xall = a.f32(1, n), *Sc = a.f32_or_null(2, C), *Of = a.f32_or_null(3, C);
   float *Yall = a.f32(4, n), *Mean = a.f32(5, count_of({G, C})), *Var = a.f32(6, count_of({G, C}));
   float eps = static_cast<float>(a.num(10));
+  const int act = a.argc > 11 ? checked_norm_activation(a.i64(11)) : NORM_LINEAR;
+  const float *Rall = a.argc > 12 ? a.f32_or_null(12, n) : nullptr;
   // Mean and variance of one group from its sums of x − shift; mul and add normalise it.
   auto stats = [&](int64_t g, const float *shift, const double *s1, const double *s2, float *mul, float *add) {
     for (int64_t c = 0; c < C; ++c) {
@@ -177,11 +205,7 @@ napi_value BnTrain(Args &a) {
         }
       });
       stats(g, X, s1.data(), s2.data(), mul.data(), add.data());
-      for (int64_t row = 0; row < rows; ++row) {
-        const float *x = X + row * C;
-        float *y = Y + row * C;
-        for (int64_t c = 0; c < C; ++c) y[c] = x[c] * mul[c] + add[c];
-      }
+      normalise_rows(X, Rall ? Rall + g * rows * C : nullptr, Y, rows, C, mul.data(), add.data(), act, false);
     }
     return undef(a.env);
   }
@@ -200,13 +224,15 @@ napi_value BnTrain(Args &a) {
       }
     });
     stats(g, shift.data(), s1.data(), s2.data(), mul.data(), add.data());
-    scale_shift_rows(X, Y, rows, C, mul.data(), add.data());
+    normalise_rows(X, Rall ? Rall + g * rows * C : nullptr, Y, rows, C, mul.data(), add.data(), act, rows * C > kPar);
   }
   return undef(a.env);
 }
 
 // bnTrainGrad(heap, dy, x, mean, var, scale(-1 none), dmeanIn(-1), dvarIn(-1), dx, dscale,
-// doffset, groups, rows, C, eps): the gradient of bnTrain through the statistics too, per group
+// doffset, groups, rows, C, eps [, y, activation, dpre(-1 none)]): the gradient of bnTrain
+// (with the activation of its forward pass: y is that pass's output, dpre receives the gradient
+// before the activation, the residual's) through the statistics too, per group
 // in two passes (n = rows):
 //   doffset = Σ dy,  dscale = Σ dy·x̂  (both also summed over groups),
 //   dx = scale·r/n · (n·dy − Σ dy − x̂·Σ dy·x̂)
@@ -216,6 +242,21 @@ napi_value BnTrainGrad(Args &a) {
   int64_t G = a.i64(11), rows = a.i64(12), C = a.i64(13);
   const int64_t n = count_of({G, rows, C}), gc = count_of({G, C});
   const float *DYall = a.f32(1, n), *Xall = a.f32(2, n), *MeanAll = a.f32(3, gc), *VarAll = a.f32(4, gc);
+  // With an activation: dy through it first (y > 0 where its input was), into dpre (the
+  // gradient of the residual, when there is one) or scratch, which the passes below read as dy.
+  const int act = a.argc > 16 ? checked_norm_activation(a.i64(16)) : NORM_LINEAR;
+  if (act != NORM_LINEAR) {
+    const float *Yact = a.f32(15, n);
+    float *Dpre = a.argc > 17 ? a.f32_or_null(17, n) : nullptr;
+    static std::vector<float> scratch;
+    if (!Dpre) {
+      scratch.resize(static_cast<size_t>(n));
+      Dpre = scratch.data();
+    }
+    const float *dy = DYall;
+    par_map(n, [&](int64_t i) { Dpre[i] = blend(Yact[i] > 0.f, dy[i], 0.f); });
+    DYall = Dpre;
+  }
   const float *Sc = a.f32_or_null(5, C), *Dm = a.f32_or_null(6, gc), *Dv = a.f32_or_null(7, gc);
   float *DXall = a.f32(8, n), *Dscale = a.f32_or_null(9, C), *Doff = a.f32_or_null(10, C);
   float eps = static_cast<float>(a.num(14));

@@ -155,6 +155,43 @@ describe('fused training ops (batch norm in training, Adam)', function () {
     });
   }
 
+  // The generator's IN–ReLU and IN–shortcut–ReLU layers; the big shape takes an image per thread.
+  for (const [withResidual, shape] of [[false, [3, 4, 5, 6]], [true, [3, 4, 5, 6]], [true, [4, 16, 16, 40]]] as [boolean, number[]][]) {
+    it(`instance norm then ${withResidual ? 'a residual and ' : ''}ReLU [${shape}]: one fused kernel on native, same output and gradients as tfjs's ops on cpu`, async () => {
+      const rng = new Rng(26);
+      const C = shape[3];
+      const n = shape.reduce((a, b) => a * b, 1);
+      const xv = randomValues(n, rng, 1.5), rv = randomValues(n, rng), wv = randomValues(n, rng);
+      const f = () => {
+        const layer = instanceNormalization({ affine: true, epsilon: 1e-5, activation: 'relu' });
+        const x = tf.tensor(xv, shape), r = tf.tensor(rv, shape);
+        const input = () => (withResidual ? [x, r] : x);
+        layer.apply(input());
+        const [gamma, beta] = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+        tf.tidy(() => {
+          gamma.assign(tf.linspace(0.5, 1.5, C));
+          beta.assign(tf.linspace(-0.4, 0.6, C));
+        });
+        const w = tf.tensor(wv, shape);
+        const y = layer.apply(input()) as tf.Tensor;
+        const loss = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(layer.apply(withResidual ? [a, b] : a) as tf.Tensor, w));
+        const dxr = withResidual ? tf.grads(loss)([x, r]) : [tf.grad((a: tf.Tensor) => loss(a, r))(x)];
+        const { grads } = tf.variableGrads(() => loss(x, r) as tf.Scalar, [gamma, beta]);
+        const out = [y, ...dxr, grads[gamma.name], grads[beta.name]];
+        layer.dispose();
+        return out;
+      };
+      const ref = await runOn('cpu', f);
+      const got = await runOn(NATIVE_BACKEND_NAME, f);
+      expect(got.kernels.has(FUSED_BATCH_NORM_TRAINING)).to.equal(true);
+      expect(got.kernels.has('Relu'), 'a separate ReLU kernel').to.equal(false);
+      expect(ref.vals[0].filter((v) => v === 0).length, 'zeros from the ReLU').to.be.above(n / 10);
+      ['y', 'dx', ...(withResidual ? ['dresidual'] : []), 'dgamma', 'dbeta'].forEach((name, k) => {
+        expect(relError(got.vals[k], ref.vals[k]), name).to.be.at.most(1e-4);
+      });
+    });
+  }
+
   it('steps aside for a gradient of a gradient (gradient penalty), unless promised first-order only', async () => {
     const rng = new Rng(23);
     const xv = randomValues(4 * 2 * 2 * 3, rng);

@@ -30,17 +30,19 @@ describe('ResNet-18 generator (§4.2, Fig. 1)', () => {
     const G = resnetGenerator({ size: [64, 80], ngf });
     expect(G.getLayer('stem_conv7').getConfig().kernelSize).to.deep.equal([7, 7]);
     expect(G.getLayer('stem_conv7').getConfig().strides).to.deep.equal([1, 1]);
-    expect(G.getLayer('stem_in')).to.be.instanceOf(InstanceNormalization);
+    expect(G.getLayer('stem_in_relu')).to.be.instanceOf(InstanceNormalization);
+    expect(G.getLayer('stem_in_relu').getConfig().activation).to.equal('relu');
     expect(outShape(G, 'stem_maxpool')).to.deep.equal([32, 40, ngf]);
-    expect(outShape(G, 'layer1_block2_relu2')).to.deep.equal([32, 40, ngf]);
-    expect(outShape(G, 'layer2_block2_relu2')).to.deep.equal([16, 20, 2 * ngf]);
-    expect(outShape(G, 'layer3_block2_relu2')).to.deep.equal([8, 10, 4 * ngf]);
-    expect(outShape(G, 'layer4_block2_relu2')).to.deep.equal([4, 5, 8 * ngf]);
-    // Two blocks per layer, each with two 3x3 convs, one concat + fuse conv, one shortcut add.
+    expect(outShape(G, 'layer1_block2_fuse_in_add_relu')).to.deep.equal([32, 40, ngf]);
+    expect(outShape(G, 'layer2_block2_fuse_in_add_relu')).to.deep.equal([16, 20, 2 * ngf]);
+    expect(outShape(G, 'layer3_block2_fuse_in_add_relu')).to.deep.equal([8, 10, 4 * ngf]);
+    expect(outShape(G, 'layer4_block2_fuse_in_add_relu')).to.deep.equal([4, 5, 8 * ngf]);
+    // Two blocks per layer, each with two 3x3 convs, one concat + fuse conv, one shortcut add (in
+    // the fuse conv's IN + ReLU layer).
     const count = (re: RegExp) => G.layers.filter((l) => re.test(l.name)).length;
     expect(count(/^layer\d_block\d_conv[12]$/)).to.equal(16);
     expect(count(/^layer\d_block\d_concat$/)).to.equal(8);
-    expect(count(/^layer\d_block\d_add$/)).to.equal(8);
+    expect(count(/^layer\d_block\d_fuse_in_add_relu$/)).to.equal(8);
     G.dispose();
   });
 
@@ -51,13 +53,13 @@ describe('ResNet-18 generator (§4.2, Fig. 1)', () => {
     expect(inbound(G, 'layer1_block2_concat')).to.deep.equal(['layer1_block2_in2', 'stem_maxpool']);
     // Layers 2-4: the layer input carried to the block resolution by the shortcut projection.
     for (const k of [2, 3, 4]) {
-      expect(inbound(G, `layer${k}_block1_proj`)).to.deep.equal([k === 2 ? 'layer1_block2_relu2' : `layer${k - 1}_block2_relu2`]);
+      expect(inbound(G, `layer${k}_block1_proj`)).to.deep.equal([k === 2 ? 'layer1_block2_fuse_in_add_relu' : `layer${k - 1}_block2_fuse_in_add_relu`]);
       expect(inbound(G, `layer${k}_block2_concat`)).to.deep.equal([`layer${k}_block2_in2`, `layer${k}_block1_proj_in`]);
     }
     expect(inbound(G, 'layer3_block1_fuse')).to.deep.equal(['layer3_block1_concat']);
-    // Shortcut: the block input is added (identity in block 2).
-    expect(inbound(G, 'layer3_block2_add')).to.deep.equal(['layer3_block2_fuse_in', 'layer3_block1_relu2']);
-    expect(inbound(G, 'layer3_block1_add')).to.deep.equal(['layer3_block1_fuse_in', 'layer3_block1_proj_in']);
+    // Shortcut: the block input is added (identity in block 2), in the fuse conv's IN + ReLU layer.
+    expect(inbound(G, 'layer3_block2_fuse_in_add_relu')).to.deep.equal(['layer3_block2_fuse', 'layer3_block1_fuse_in_add_relu']);
+    expect(inbound(G, 'layer3_block1_fuse_in_add_relu')).to.deep.equal(['layer3_block1_fuse', 'layer3_block1_proj_in']);
     G.dispose();
   });
 
@@ -65,7 +67,7 @@ describe('ResNet-18 generator (§4.2, Fig. 1)', () => {
     const G = resnetGenerator({ size: 64, ngf: 2, decoderWidth: 6 });
     for (const k of [3, 2, 1]) {
       expect(G.getLayer(`dec_lateral${k}`).getConfig().kernelSize).to.deep.equal([1, 1]);
-      expect(inbound(G, `dec_lateral${k}`)).to.deep.equal([`layer${k}_block2_relu2`]);
+      expect(inbound(G, `dec_lateral${k}`)).to.deep.equal([`layer${k}_block2_fuse_in_add_relu`]);
       expect(inbound(G, `dec_add${k}`)).to.deep.equal([`dec_up${k}`, `dec_lateral${k}`]);
     }
     expect(outShape(G, 'dec_top')).to.deep.equal([4, 4, 6]);

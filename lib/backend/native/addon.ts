@@ -47,10 +47,13 @@ export interface NativeAddon {
   eltGrad(heap: ArrayBuffer, op: number, dy: number, x: number, dx: number, n: number, alpha: number): void;
   bnGrad(heap: ArrayBuffer, dy: number, x: number, mean: number, variance: number, scale: number, dx: number,
     dmean: number, dvar: number, dscale: number, doffset: number, rows: number, c: number, eps: number, strides: number[]): void;
+  /** activation: 0 linear, 1 relu, applied after adding residual (-1: none). */
   bnTrain(heap: ArrayBuffer, x: number, scale: number, offset: number, y: number, mean: number, variance: number,
-    groups: number, rows: number, c: number, eps: number): void;
+    groups: number, rows: number, c: number, eps: number, activation?: number, residual?: number): void;
+  /** y: the forward pass's output (-1 with a linear activation); dpre: the residual's gradient (-1: none). */
   bnTrainGrad(heap: ArrayBuffer, dy: number, x: number, mean: number, variance: number, scale: number, dmeanIn: number,
-    dvarIn: number, dx: number, dscale: number, doffset: number, groups: number, rows: number, c: number, eps: number): void;
+    dvarIn: number, dx: number, dscale: number, doffset: number, groups: number, rows: number, c: number, eps: number,
+    y?: number, activation?: number, dpre?: number): void;
   adam(heap: ArrayBuffer, g: number, m: number, v: number, w: number, accBeta1: number, accBeta2: number, mOut: number,
     vOut: number, wOut: number, n: number, lr: number, beta1: number, beta2: number, eps: number): void;
   maxPoolGrad(heap: ArrayBuffer, dy: number, x: number, y: number, dx: number, dims: number[]): void;

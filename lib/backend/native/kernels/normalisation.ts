@@ -1,9 +1,18 @@
 // Normalisation (native/src/normalisation.cc): FusedBatchNorm and its gradient, and the fused
 // training ops of lib/backend/fusedOps.ts (normalisation with the data's own statistics).
 import * as tf from '@tensorflow/tfjs';
-import { FUSED_BATCH_NORM_TRAINING, FUSED_BATCH_NORM_TRAINING_GRAD } from '../../fusedOps';
+import { FUSED_BATCH_NORM_TRAINING, FUSED_BATCH_NORM_TRAINING_GRAD, type NormActivation } from '../../fusedOps';
 import { NATIVE_BN_GRAD } from './names';
 import { type KernelContext, type Kernels, type TensorInfo, allF32, backendOf, sizeOf } from './context';
+
+type FusedNormAttrs = { varianceEpsilon: number; perSample: boolean; activation?: NormActivation; hasResidual?: boolean };
+
+/** The addon's code of the activation that follows a fused normalisation. */
+const activationCode = (a: NormActivation | undefined): number => {
+  if (a === undefined || a === 'linear') return 0;
+  if (a === 'relu') return 1;
+  throw new Error(`FusedBatchNormTraining: unknown activation '${String(a)}'`);
+};
 
 /** x viewed as [groups, rows, C]: groups = 1 for batch norm, N for instance norm. */
 const normGeometry = (x: TensorInfo, perSample: boolean) => {
@@ -57,34 +66,36 @@ export function normalisationKernels(ctx: KernelContext): Kernels {
 
   // Fused training ops (lib/backend/fusedOps.ts): float32 only, which fusedOps checks.
   k[FUSED_BATCH_NORM_TRAINING] = (args) => {
-    const { x, scale, offset } = args.inputs as Record<string, TensorInfo>;
-    const { varianceEpsilon, perSample } = args.attrs as { varianceEpsilon: number; perSample: boolean };
+    const { x, scale, offset, residual } = args.inputs as Record<string, TensorInfo | undefined>;
+    const { varianceEpsilon, perSample, activation } = args.attrs as unknown as FusedNormAttrs;
     const b = backendOf(args);
-    const { C, groups, rows } = normGeometry(x, perSample);
-    const y = b.makeOutput(x.shape, 'float32');
+    const { C, groups, rows } = normGeometry(x!, perSample);
+    const y = b.makeOutput(x!.shape, 'float32');
     const mean = b.makeOutput([groups, C], 'float32');
     const variance = b.makeOutput([groups, C], 'float32');
     if (rows > 0 && C > 0 && groups > 0) {
-      addon.bnTrain(heap(b), off(b, x), off(b, scale), off(b, offset), off(b, y), off(b, mean), off(b, variance), groups,
-        rows, C, varianceEpsilon);
+      addon.bnTrain(heap(b), off(b, x!), off(b, scale!), off(b, offset!), off(b, y), off(b, mean), off(b, variance), groups,
+        rows, C, varianceEpsilon, activationCode(activation), residual ? off(b, residual) : -1);
     }
     return [y, mean, variance];
   };
 
   k[FUSED_BATCH_NORM_TRAINING_GRAD] = (args) => {
-    const { dy, x, scale, mean, variance, dmean, dvariance } = args.inputs as Record<string, TensorInfo | undefined>;
-    const { varianceEpsilon, perSample } = args.attrs as { varianceEpsilon: number; perSample: boolean };
+    const { dy, x, scale, mean, variance, dmean, dvariance, y } = args.inputs as Record<string, TensorInfo | undefined>;
+    const { varianceEpsilon, perSample, activation, hasResidual } = args.attrs as unknown as FusedNormAttrs;
     const b = backendOf(args);
     const { C, groups, rows } = normGeometry(x!, perSample);
+    const act = activationCode(activation);
     const dx = b.makeOutput(x!.shape, 'float32');
     const dscale = b.makeOutput([C], 'float32');
     const doffset = b.makeOutput([C], 'float32');
+    const dpre = act !== 0 && hasResidual ? b.makeOutput(x!.shape, 'float32') : null;
     if (rows > 0 && C > 0 && groups > 0) {
       addon.bnTrainGrad(heap(b), off(b, dy!), off(b, x!), off(b, mean!), off(b, variance!), off(b, scale!),
         dmean ? off(b, dmean) : -1, dvariance ? off(b, dvariance) : -1, off(b, dx), off(b, dscale), off(b, doffset), groups,
-        rows, C, varianceEpsilon);
+        rows, C, varianceEpsilon, act !== 0 ? off(b, y!) : -1, act, dpre ? off(b, dpre) : -1);
     }
-    return [dx, dscale, doffset];
+    return dpre ? [dx, dscale, doffset, dpre] : [dx, dscale, doffset];
   };
   return k;
 }
