@@ -89,7 +89,8 @@ export function instanceNormFused(x: tf.Tensor4D, scale: tf.Tensor | null, offse
   if (!backendHasKernel(FUSED_BATCH_NORM_TRAINING)) return null;
   return tf.tidy(() => {
     const C = x.shape[3];
-    const r = normalizeFused(x, scale ?? tf.ones([C]), offset ?? tf.zeros([C]), varianceEpsilon, true, after);
+    // tf.fill runs a kernel; tf.ones and tf.zeros build their values in JS first.
+    const r = normalizeFused(x, scale ?? tf.fill([C], 1), offset ?? tf.fill([C], 0), varianceEpsilon, true, after);
     return r ? (r[0] as tf.Tensor4D) : (null as unknown as tf.Tensor4D);
   }) as tf.Tensor4D | null;
 }

@@ -243,20 +243,24 @@ napi_value BnTrainGrad(Args &a) {
   const int64_t n = count_of({G, rows, C}), gc = count_of({G, C});
   const float *DYall = a.f32(1, n), *Xall = a.f32(2, n), *MeanAll = a.f32(3, gc), *VarAll = a.f32(4, gc);
   // With an activation: dy through it first (y > 0 where its input was), into dpre (the
-  // gradient of the residual, when there is one) or scratch, which the passes below read as dy.
+  // gradient of the residual, when there is one) or scratch, which the passes below read as dy;
+  // per group, just before its passes, when the groups go to the threads (it stays in cache).
   const int act = a.argc > 16 ? checked_norm_activation(a.i64(16)) : NORM_LINEAR;
+  const float *Yact = nullptr, *DYin = DYall;
+  float *Dpre = nullptr;
   if (act != NORM_LINEAR) {
-    const float *Yact = a.f32(15, n);
-    float *Dpre = a.argc > 17 ? a.f32_or_null(17, n) : nullptr;
+    Yact = a.f32(15, n);
+    Dpre = a.argc > 17 ? a.f32_or_null(17, n) : nullptr;
     static std::vector<float> scratch;
     if (!Dpre) {
       scratch.resize(static_cast<size_t>(n));
       Dpre = scratch.data();
     }
-    const float *dy = DYall;
-    par_map(n, [&](int64_t i) { Dpre[i] = blend(Yact[i] > 0.f, dy[i], 0.f); });
     DYall = Dpre;
   }
+  auto through_activation = [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) Dpre[i] = blend(Yact[i] > 0.f, DYin[i], 0.f);
+  };
   const float *Sc = a.f32_or_null(5, C), *Dm = a.f32_or_null(6, gc), *Dv = a.f32_or_null(7, gc);
   float *DXall = a.f32(8, n), *Dscale = a.f32_or_null(9, C), *Doff = a.f32_or_null(10, C);
   float eps = static_cast<float>(a.num(14));
@@ -279,6 +283,7 @@ napi_value BnTrainGrad(Args &a) {
     std::vector<double> per_off(static_cast<size_t>(gc), 0.0), per_scale(static_cast<size_t>(gc), 0.0);
 #pragma omp parallel for schedule(static)
     for (int64_t g = 0; g < G; ++g) {
+      if (Yact) through_activation(g * rows * C, (g + 1) * rows * C);
       const float *DY = DYall + g * rows * C, *X = Xall + g * rows * C, *Mean = MeanAll + g * C;
       float *DX = DXall + g * rows * C;
       std::vector<double> sg(C), sgx(C);
@@ -300,6 +305,10 @@ napi_value BnTrainGrad(Args &a) {
     for (int64_t g = 0; g < G; ++g)
       for (int64_t c = 0; c < C; ++c) { tot_off[c] += per_off[g * C + c]; tot_scale[c] += per_scale[g * C + c]; }
   } else {
+    if (Yact) {
+#pragma omp parallel for schedule(static) if (n > kPar)
+      for (int64_t b = 0; b < (n + kPar - 1) / kPar; ++b) through_activation(b * kPar, std::min(n, (b + 1) * kPar));
+    }
     std::vector<float> k0(C), k1(C), k2(C);
     for (int64_t g = 0; g < G; ++g) {
       const float *DY = DYall + g * rows * C, *X = Xall + g * rows * C, *Mean = MeanAll + g * C;
