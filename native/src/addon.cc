@@ -89,13 +89,13 @@ napi_value ClearCache(Args &a) {
 }
 
 const OpEntry kOps[] = {
-    {"conv", Conv, true},     {"convImpl", ConvImpl},       {"matmul", Matmul, true},         {"unary", UnaryOp},
+    {"conv", Conv, true},     {"convImpl", ConvImpl},       {"matmul", Matmul, true},   {"unary", UnaryOp},
     {"binary", BinaryOp},     {"select", Select},           {"reduce", Reduce},         {"batchNorm", BatchNorm},
     {"addN", AddN},           {"cast", Cast},               {"fill", Fill},             {"tile", Tile},
     {"bcastScale", BcastScale}, {"eltGrad", EltGrad},       {"bnGrad", BnGrad},         {"bnTrain", BnTrain},
     {"bnTrainGrad", BnTrainGrad}, {"adam", Adam},           {"maxPoolGrad", MaxPoolGrad}, {"pool", Pool},
     {"concat", Concat},       {"split", Split},             {"resize", Resize},         {"resizeGrad", ResizeGrad},
-    {"peakGflops", PeakGflops, true},   {"info", Info},             {"clearCache", ClearCache}};
+    {"peakGflops", PeakGflops, true}, {"info", Info},       {"clearCache", ClearCache}};
 
 // A frozen { name: code } object.
 napi_value code_table(napi_env env, const OpCodes &codes) {

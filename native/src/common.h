@@ -122,7 +122,9 @@ inline int64_t strided_extent(const std::vector<int64_t> &shape, const std::vect
 inline void advise_huge_pages(uint8_t *p, size_t len) {
   static uint8_t *done_p = nullptr;
   static size_t done_len = 0;
-  if (getenv("ANIME_GAN_NO_THP") || (p == done_p && len <= done_len) || len < (size_t{4} << 20)) return;
+  if ((p == done_p && len <= done_len) || len < (size_t{4} << 20)) return;
+  static const bool off = getenv("ANIME_GAN_NO_THP") != nullptr;
+  if (off) return;
   const uintptr_t huge = uintptr_t{2} << 20;
   uintptr_t a = (reinterpret_cast<uintptr_t>(p) + huge - 1) & ~(huge - 1);
   uintptr_t e = (reinterpret_cast<uintptr_t>(p) + len) & ~(huge - 1);
