@@ -8,15 +8,6 @@
 namespace animegan {
 namespace {
 
-void scale_shift_rows(const float *X, float *Y, int64_t rows, int64_t C, const float *mul, const float *add) {
-#pragma omp parallel for schedule(static) if (rows * C > kPar)
-  for (int64_t r = 0; r < rows; ++r) {
-    const float *x = X + r * C;
-    float *y = Y + r * C;
-    for (int64_t c = 0; c < C; ++c) y[c] = x[c] * mul[c] + add[c];
-  }
-}
-
 // What follows a normalisation in the same kernel (the generator's instance norm + ReLU, and its
 // instance norm + shortcut + ReLU): one pass over the data instead of two or three.
 enum NormActivation { NORM_LINEAR = 0, NORM_RELU = 1 };
@@ -114,7 +105,7 @@ napi_value BatchNorm(Args &a) {
     mul[c] = inv * s;
     add[c] = (Of ? Of[c * st[2]] : 0.f) - Mn[c * st[0]] * inv * s;
   }
-  scale_shift_rows(X, Y, rows, C, mul.data(), add.data());
+  normalise_rows(X, nullptr, Y, rows, C, mul.data(), add.data(), NORM_LINEAR, rows * C > kPar);
   return undef(a.env);
 }
 
