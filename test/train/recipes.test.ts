@@ -6,6 +6,8 @@ import { createModel, RECIPES, recipeOf, validateConfig } from '../../lib/train/
 import type { GanModel, StepData } from '../../lib/train/ganModel';
 import { UserError } from '../../lib/util/errors';
 import { TensorSource } from './support';
+import { twice } from '../../lib/train/recipes/proposed';
+import { resnetGenerator } from '../../lib/models/resnetGenerator';
 
 describe('train/recipes', function () {
   let a: TensorSource;
@@ -63,6 +65,55 @@ describe('train/recipes', function () {
         expect(() => createModel(smoke(m, { size: [5, 5] }))).to.throw(UserError, new RegExp(`^${m}: cannot take size 5x5`));
       }
       expect(tf.memory().numTensors).to.equal(before);
+    });
+  });
+
+  describe('twice: one network call on two batches stacked', () => {
+    // y = net(x) and the gradient of a loss that weighs the two halves differently.
+    const outputsAndGrads = (net: tf.LayersModel, stacked: boolean) => tf.tidy(() => {
+      const x = a.batchAt([0, 1]), y = b.batchAt([2, 3, 1]);
+      const run = (t: tf.Tensor) => net.apply(t, { training: true }) as tf.Tensor4D;
+      const [fx, fy] = stacked ? twice(run, x, y) : [run(x), run(y)];
+      const loss = () => tf.add(tf.sum(tf.sin(stacked ? twice(run, x, y)[0] : run(x))), tf.sum(tf.square(stacked ? twice(run, x, y)[1] : run(y)))) as tf.Scalar;
+      const { grads } = tf.variableGrads(loss, net.trainableWeights.map((w) => w.read() as tf.Variable));
+      return [fx, fy, ...Object.values(grads)];
+    });
+    // Largest difference relative to the largest value of the set: the affine shifts of the
+    // norms before a fuse norm have gradients that are zero but for rounding.
+    const worst = (p: tf.Tensor[], q: tf.Tensor[]) => tf.tidy(() => {
+      const scale = Math.max(...q.map((t) => tf.max(tf.abs(t)).dataSync()[0]));
+      return Math.max(...p.map((t, i) => tf.max(tf.abs(tf.sub(t, q[i]))).dataSync()[0])) / scale;
+    });
+
+    it('gives the generator\'s two outputs and its gradients as two calls do (instance norm is per image)', () => {
+      const G = resnetGenerator({ size: 32, ngf: 4, seed: 3 });
+      const before = tf.memory().numTensors;
+      try {
+        const sep = outputsAndGrads(G, false), both = outputsAndGrads(G, true);
+        expect(both[0].shape).to.deep.equal([2, 32, 32, 3]);
+        expect(both[1].shape).to.deep.equal([3, 32, 32, 3]);
+        expect(worst(both.slice(0, 2), sep.slice(0, 2)), 'outputs: largest difference, relative').to.be.below(1e-5);
+        expect(worst(both.slice(2), sep.slice(2)), 'gradients: largest difference, relative').to.be.below(1e-4);
+        expect(both.length).to.equal(2 + G.trainableWeights.length);
+        tf.dispose([...sep, ...both]);
+        expect(tf.memory().numTensors).to.equal(before);
+      } finally {
+        G.dispose();
+      }
+    });
+
+    it('differs for a network with batch norm (the batches\' statistics mix): only networks that treat each image alone may be stacked', () => {
+      const net = tf.sequential({ layers: [
+        tf.layers.conv2d({ inputShape: [32, 32, 3], filters: 4, kernelSize: 3, padding: 'same', kernelInitializer: tf.initializers.glorotNormal({ seed: 1 }) }),
+        tf.layers.batchNormalization(),
+      ] });
+      try {
+        const sep = outputsAndGrads(net, false), both = outputsAndGrads(net, true);
+        expect(worst(both.slice(0, 2), sep.slice(0, 2))).to.be.above(1e-2);
+        tf.dispose([...sep, ...both]);
+      } finally {
+        net.dispose();
+      }
     });
   });
 
