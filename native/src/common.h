@@ -38,20 +38,6 @@ inline dnnl::stream &strm() {
 
 constexpr int64_t kPar = 1 << 15;  // below this many elements threads cost more than they save
 
-// Runs the calling scope with at most n OpenMP threads (restored on exit).
-class ThreadLimit {
- public:
-  explicit ThreadLimit(int n) : old_(omp_get_max_threads()) {
-    if (n < old_) omp_set_num_threads(n);
-  }
-  ~ThreadLimit() { omp_set_num_threads(old_); }
-  ThreadLimit(const ThreadLimit &) = delete;
-  ThreadLimit &operator=(const ThreadLimit &) = delete;
-
- private:
-  int old_;
-};
-
 template <typename F>
 void par_map(int64_t n, F f) {
 #pragma omp parallel for schedule(static) if (n > kPar)

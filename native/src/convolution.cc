@@ -106,8 +106,7 @@ memory &reordered_weights(ConvEntry::WeightSlot *slots, const memory::desc &wd, 
 }
 
 ConvEntry &conv_entry(const std::vector<int64_t> &d) {
-  // Primitives plan their work for the threads there are when they are created.
-  std::string k = key_of("conv", d) + "/" + std::to_string(omp_get_max_threads());
+  std::string k = key_of("conv", d);
   auto it = conv_cache.find(k);
   if (it != conv_cache.end()) return *it->second;
   auto e = std::make_unique<ConvEntry>();
@@ -399,22 +398,7 @@ void conv_im2col(int mode, const float *x, float *w, float *y, const std::vector
                                    : dnnl_sgemm('T', 'N', K, O, rows, 1.f, col, K, y, O, 0.f, w, O));  // dw = colᵀ · dy
 }
 
-// Convolutions of fewer FLOPs than this run on the calling thread alone. Below it, waking the
-// sleeping OpenMP workers (passive waits: see lib/backend/native/addon.ts) costs more than they
-// save: 9.4 MFLOP (the quick preset's generator convolutions, batch 8) took 60–100 µs on one
-// thread against 80–170 on two; at 19 MFLOP they were even, at 38 two threads won by a quarter.
-// ANIME_GAN_SINGLE_THREAD_FLOPS sets it (0: always all threads).
-int64_t single_thread_flops() {
-  static const int64_t v = [] {
-    const char *e = std::getenv("ANIME_GAN_SINGLE_THREAD_FLOPS");
-    return e ? std::atoll(e) : int64_t{12000000};
-  }();
-  return v;
-}
-
 void conv_run(int mode, float *x, float *w, float *y, const std::vector<int64_t> &d, int64_t wid) {
-  const int64_t flops = 2 * d[0] * d[4] * d[5] * d[6] * d[7] * d[8] * d[3];
-  ThreadLimit limit(flops < single_thread_flops() ? 1 : omp_get_max_threads());
   if (full_window(d)) {
     conv_as_gemm(mode, x, w, y, d[0], d[7] * d[8] * d[3], d[6]);
     return;
