@@ -14,6 +14,7 @@ import { EXTRACTOR_DEFAULTS } from '../metrics/extractors/defaults';
 
 const EXTRACTOR_BATCH = EXTRACTOR_DEFAULTS.batchSize;
 import { benchInception, benchProposedStep, ProposedStepResult, ThroughputResult } from './model';
+import { resolveConfig } from '../presets';
 
 export interface BenchRow {
   size: number;
@@ -66,6 +67,9 @@ export const INCEPTION_V3_FLOPS = 5.71e9;
 
 const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
 
+/** Rounds of the proposed step's main rows (see proposedRounds). */
+const ROUNDS = 2;
+
 function compare(what: string, ours: HotPathRow['ours'], peer: PeerOutcome, flopsPerImage?: number): HotPathRow {
   const row: HotPathRow = { what, ours, peer };
   if (!('error' in ours) && !('error' in peer)) {
@@ -99,33 +103,72 @@ function oursInChild(size: number, batch: number, steps: number): ProposedStepRe
   }
 }
 
-async function proposedRow(size: number, batch: number, steps: number, log: (l: string) => void, isolated = false): Promise<HotPathRow> {
+const median = (xs: number[]) => {
+  const v = [...xs].sort((a, b) => a - b), m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+};
+
+/** Our runs of one setting as one result: every timed step pooled, the median step counting. */
+export function pooledOurs(runs: (ProposedStepResult | { error: string })[]): ProposedStepResult | { error: string } {
+  const ok = runs.filter((r): r is ProposedStepResult => !('error' in r));
+  if (ok.length < runs.length) return runs.find((r) => 'error' in r) as { error: string };
+  const steps = ok.flatMap((r) => r.step_ms), ms = median(steps), first = ok[0];
+  const flopsPerStep = (first.gflops * first.ms_per_batch) / 1000; // GFLOP
+  return { ...first, step_ms: steps, ms_per_batch: round(ms, 1), images_per_s: round((first.batch * 1000) / ms, 2), gflops: round(flopsPerStep / (ms / 1000), 1) };
+}
+
+/** One peer setting's runs as one result, likewise (the median of its pooled steps). */
+export function pooledPeer(runs: PeerOutcome[]): PeerOutcome {
+  const ok = runs.filter((r): r is PeerResult => !('error' in r) && Array.isArray(r.step_ms));
+  if (ok.length < runs.length) return runs.find((r) => 'error' in r) ?? runs[0];
+  const steps = ok.flatMap((r) => r.step_ms as number[]), ms = median(steps);
+  return { ...ok[0], step_ms: steps, ms_per_step: round(ms, 1), images_per_s: round((ok[0].batch * 1000) / ms, 2) };
+}
+
+/**
+ * A proposed-step row: ours, then the peer as a user runs it, then the peer with our OpenMP
+ * setting, `rounds` times over. This machine's speed drifts by 20–30% over minutes, and one
+ * measurement of each side, back to back, let a drift land on one side only: each side's steps are
+ * pooled over the rounds and the median step counts (for the peer, its faster setting).
+ */
+async function proposedRounds(what: string, rounds: number, ours: () => Promise<ProposedStepResult | { error: string }>,
+  peerArgs: Record<string, number>, log: (l: string) => void): Promise<HotPathRow> {
+  const runs: (ProposedStepResult | { error: string })[] = [], byDefault: PeerOutcome[] = [], byOurs: PeerOutcome[] = [];
+  for (let r = 1; r <= rounds; r++) {
+    log(`${what}: ${tf.getBackend()} (${peerArgs.steps} steps, round ${r} of ${rounds})...`);
+    const o = await ours();
+    runs.push(o);
+    if ('error' in o) break;
+    // The peer warms up for as many steps as ours did.
+    const args: Record<string, number> = { ...peerArgs, warmup: o.warmup_steps };
+    log(`${what}: peer (${args.warmup} + ${args.steps} steps, round ${r} of ${rounds})...`);
+    byDefault.push(runPeerScript('cycle', args, 'default'));
+    byOurs.push(runPeerScript('cycle', args, 'ours'));
+  }
+  const o = pooledOurs(runs);
+  if ('error' in o) return { what, ours: o, peer: { error: 'not run' } };
+  const peer = fastestPeer([pooledPeer(byDefault), pooledPeer(byOurs)]);
+  return compare(what, o, peer, (o.gflops * 1e9 * o.ms_per_batch) / 1000 / o.batch);
+}
+
+async function proposedRow(size: number, batch: number, steps: number, log: (l: string) => void, isolated = false, rounds = 1): Promise<HotPathRow> {
   const what = `proposed model step ${size}x${size}, batch ${batch}, ngf = ndf = 64`;
-  log(`${what}: ${tf.getBackend()} (${steps} steps)...`);
   // In a process of its own: a size that fills the 4 GB WebAssembly heap aborts the wasm runtime,
   // and nothing measured after it in the same process would run.
-  const ours = isolated ? oursInChild(size, batch, steps) : await attempt(() => benchProposedStep({ size, batch, steps }));
-  log(`${what}: peer...`);
-  const peer = fastestPeer([
-    runPeerScript('cycle', { size, batch, steps }, 'default'),
-    runPeerScript('cycle', { size, batch, steps }, 'ours'),
-  ]);
-  const flops = 'error' in ours ? undefined : (ours.gflops * 1e9 * ours.ms_per_batch) / 1000 / batch;
-  return compare(what, ours, peer, flops);
+  const ours = async () => (isolated ? oursInChild(size, batch, steps) : attempt(() => benchProposedStep({ size, batch, steps })));
+  return proposedRounds(what, rounds, ours, { size, batch, steps }, log);
 }
 
 /** The quick (and workstation) preset's cycle model as it trains, against the peer doing the same. */
-async function quickRow(log: (l: string) => void): Promise<HotPathRow> {
+async function quickRow(log: (l: string) => void, rounds: number): Promise<HotPathRow> {
   const steps = 8;
-  log(`proposed model step, quick preset: ${tf.getBackend()} (${steps} steps)...`);
-  const ours = await attempt(() => benchProposedStep({ preset: 'quick', steps }));
-  if ('error' in ours) return { what: 'proposed model step, quick / workstation preset', ours, peer: { error: 'not run' } };
-  const what = `proposed model step ${ours.size}x${ours.size}, batch ${ours.batch}, ngf ${ours.ngf}, ndf ${ours.ndf}, ` +
+  // The preset's settings, read from a configuration as `bench proposed --preset quick` makes it.
+  const probe = resolveConfig('proposed', 'quick', { seed: 1 });
+  const [size] = probe.size, gp = probe.proposedAdversarial === 'wgan-gp' ? probe.gpWeight : 0;
+  const what = `proposed model step ${size}x${size}, batch ${probe.batch}, ngf ${probe.resnetNgf}, ndf ${probe.ndf}, ` +
     'gradient penalty (quick / workstation preset)';
-  log(`${what}: peer...`);
-  const args = { size: ours.size, batch: ours.batch, ngf: ours.ngf, ndf: ours.ndf, steps, gp: ours.gp_weight ?? 0, lr: ours.lr };
-  const peer = fastestPeer([runPeerScript('cycle', args, 'default'), runPeerScript('cycle', args, 'ours')]);
-  return compare(what, ours, peer, (ours.gflops * 1e9 * ours.ms_per_batch) / 1000 / ours.batch);
+  const args = { size, batch: probe.batch, ngf: probe.resnetNgf as number, ndf: probe.ndf, steps, gp, lr: probe.optimizerG.lr };
+  return proposedRounds(what, rounds, () => attempt(() => benchProposedStep({ preset: 'quick', steps })), args, log);
 }
 
 export async function benchAll(opts: BenchAllOptions = {}): Promise<BenchAllResult> {
@@ -153,8 +196,8 @@ export async function benchAll(opts: BenchAllOptions = {}): Promise<BenchAllResu
   const extra: HotPathRow[] = [];
   const scaling: HotPathRow[] = [];
   if (opts.extra ?? true) {
-    extra.push(await proposedRow(64, 8, 3, log));
-    extra.push(await quickRow(log));
+    extra.push(await proposedRow(64, 8, 4, log, false, ROUNDS));
+    extra.push(await quickRow(log, ROUNDS));
     const ib = EXTRACTOR_BATCH;
     log(`Inception features, batch ${ib}: ${tf.getBackend()}...`);
     const ours = await attempt(() => benchInception({ batch: ib, batches: 2 }));

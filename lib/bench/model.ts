@@ -75,6 +75,10 @@ export interface ProposedStepResult extends ThroughputResult {
   lr: number;
   /** Convolution GFLOP/s (proposedStepFlops). */
   gflops: number;
+  /** Each timed step, ms (images_per_s and ms_per_batch are from their mean). */
+  step_ms: number[];
+  /** Untimed steps before them (see ProposedStepOptions.warmupSeconds). */
+  warmup_steps: number;
 }
 
 /** What the PyTorch peer runs: Adam(2e-4, β1 0.5) for both players, as CycleGAN. */
@@ -92,6 +96,16 @@ export interface ProposedStepOptions {
    * (full width unless given, weight clipping) with the peer's Adam(2e-4, 0.5).
    */
   preset?: 'quick';
+  /**
+   * Untimed steps first, for at least this long (default 10 s; at least 2 steps, at most 60). The
+   * first creates the oneDNN primitives and Adam's slots, and the heap grows during the second;
+   * after those the quick preset's step still sped up for about 40 steps (median 242 ms over
+   * steps 1–10, 163–191 ms over 61–100, 2026-12-06): a training run's speed is that of the
+   * steps after.
+   */
+  warmupSeconds?: number;
+  /** Exactly this many untimed steps instead (the peer is given ours). */
+  warmup?: number;
 }
 
 /** The proposed model's training step on random images: training pairs (images of domain A) per second. */
@@ -113,20 +127,26 @@ export async function benchProposedStep(opts: ProposedStepOptions = {}): Promise
   const data = { nextA: () => tf.clone(a), nextB: () => tf.clone(b) };
   const penalty = config.proposedAdversarial === 'wgan-gp';
   try {
-    // Two untimed steps: the first creates the oneDNN primitives and Adam's slots, and the heap
-    // still grows (copying itself) during the second (a single timed step after one untimed
-    // one measured 3.9 pairs/s where three after it measured 6.5, same run).
-    const warmup = 2;
-    for (let i = 0; i < warmup; i++) model.trainStep(data, i);
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < steps; i++) model.trainStep(data, warmup + i);
-    const dt = Number(process.hrtime.bigint() - t0) / 1e9 / steps;
+    // Untimed steps (ProposedStepOptions.warmupSeconds). After a single untimed step, one timed
+    // step measured 3.9 pairs/s where three after two untimed ones measured 6.5 (same run).
+    let warmup = 0;
+    const t0 = process.hrtime.bigint(), limit = (opts.warmupSeconds ?? 10) * 1e9;
+    while (opts.warmup != null ? warmup < opts.warmup
+      : warmup < 2 || (warmup < 60 && Number(process.hrtime.bigint() - t0) < limit)) model.trainStep(data, warmup++);
+    const stepMs: number[] = [];
+    for (let i = 0; i < steps; i++) {
+      const t0 = process.hrtime.bigint();
+      model.trainStep(data, warmup + i);
+      stepMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    const dt = stepMs.reduce((x, y) => x + y, 0) / 1000 / steps;
     const flops = proposedStepFlops(model.networks.G, model.networks.Dy, penalty) * batch;
     return {
       what: `proposed model step ${size}x${size}`, backend: tf.getBackend(), batch, size,
       ngf: config.resnetNgf as number, ndf: config.ndf as number, lipschitz: penalty ? 'penalty' : 'clip',
       ...(penalty ? { gp_weight: config.gpWeight } : {}), lr: config.optimizerG.lr,
       images_per_s: round(batch / dt, 2), ms_per_batch: round(dt * 1000, 1), gflops: round(flops / dt / 1e9, 1),
+      step_ms: stepMs.map((t) => round(t, 1)), warmup_steps: warmup,
     };
   } finally {
     a.dispose();

@@ -18,6 +18,8 @@ export interface PeerResult {
   ms_per_step?: number;
   ms_per_batch?: number;
   images_per_s: number;
+  /** Each timed step (the cycle peer), ms. */
+  step_ms?: number[];
   /** The OpenMP wait policy the peer ran with (the same as ours; see runPeerScript). */
   omp_wait_policy?: string;
 }

@@ -37,7 +37,7 @@ export function registerBenchCommands(program: Command): void {
     .command('proposed')
     .description("pairs/s of the proposed model's training step on random images (the paper's model with clipping and the " +
       "PyTorch peer's Adam 2e-4, or --preset quick)");
-  stepOptions(proposed, { size: 64, sizeHelp: 'image side', batch: 8, steps: 3, stepsHelp: 'timed steps (after two untimed)' })
+  stepOptions(proposed, { size: 64, sizeHelp: 'image side', batch: 8, steps: 3, stepsHelp: 'timed steps (after untimed ones for 10 s: 2 to 60)' })
     .option('--ngf <n>', 'generator width (overrides --width)', intOption('--ngf'))
     .option('--ndf <n>', 'critic width (overrides --width)', intOption('--ndf'))
     .option('--preset <name>', "'paper' (clipping, the peer's Adam 2e-4) or 'quick' (the quick and workstation presets' " +
