@@ -117,6 +117,24 @@ describe('train/recipes', function () {
     });
   });
 
+  it('the proposed step calls G twice and F once (b and G(a) stacked), each critic twice (real and fake stacked), a batch-norm critic three times', () => {
+    for (const [norm, criticCalls] of [['instance', 2], ['batch', 3]] as const) {
+      const model = createModel(smoke('proposed', { criticNorm: norm }));
+      try {
+        const calls: Record<string, number> = {};
+        for (const [name, net] of Object.entries(model.networks)) {
+          const apply = net.apply.bind(net);
+          calls[name] = 0;
+          net.apply = ((...args: Parameters<typeof apply>) => (calls[name]++, apply(...args))) as typeof net.apply;
+        }
+        model.trainStep(data(), 0);
+        expect(calls, `critic norm ${norm}`).to.deep.equal({ G: 2, F: 1, Dx: criticCalls, Dy: criticCalls });
+      } finally {
+        model.dispose();
+      }
+    }
+  });
+
   const configs: [string, TrainConfig][] = [
     ...MODEL_NAMES.map((m): [string, TrainConfig] => [m, smoke(m)]),
     ['proposed (gradient penalty)', smoke('proposed', { proposedAdversarial: 'wgan-gp' })],
