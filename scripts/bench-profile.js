@@ -22,7 +22,7 @@ const { benchProposedStep } = require('../dist/lib/bench/model');
   // A first short run creates the oneDNN primitives, then the totals start afresh; the measured
   // run's own untimed steps still count in them (hence steps + untimed below).
   const run = (n) => (model === 'dcgan' ? benchDcgan({ size, batch, steps: n, warmup: 1 })
-    : benchProposedStep({ size, batch, steps: n, preset: model === 'quick' ? 'quick' : undefined }));
+    : benchProposedStep({ size, batch, steps: n, warmup: 2, preset: model === 'quick' ? 'quick' : undefined }));
   await run(1);
   native.nativeKernelProfile(true);
   const r = await run(steps);
