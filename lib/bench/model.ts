@@ -75,7 +75,7 @@ export interface ProposedStepResult extends ThroughputResult {
   lr: number;
   /** Convolution GFLOP/s (proposedStepFlops). */
   gflops: number;
-  /** Each timed step, ms (images_per_s and ms_per_batch are from their mean). */
+  /** Each timed step, ms (images_per_s and ms_per_batch: their mean here, their median once pooled: bench/all.ts). */
   step_ms: number[];
   /** Untimed steps before them (see ProposedStepOptions.warmupSeconds). */
   warmup_steps: number;
