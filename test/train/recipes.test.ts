@@ -74,7 +74,10 @@ describe('train/recipes', function () {
       const x = a.batchAt([0, 1]), y = b.batchAt([2, 3, 1]);
       const run = (t: tf.Tensor) => net.apply(t, { training: true }) as tf.Tensor4D;
       const [fx, fy] = stacked ? twice(run, x, y) : [run(x), run(y)];
-      const loss = () => tf.add(tf.sum(tf.sin(stacked ? twice(run, x, y)[0] : run(x))), tf.sum(tf.square(stacked ? twice(run, x, y)[1] : run(y)))) as tf.Scalar;
+      const loss = () => {
+        const [p, q] = stacked ? twice(run, x, y) : [run(x), run(y)];
+        return tf.add(tf.sum(tf.sin(p)), tf.sum(tf.square(q))) as tf.Scalar;
+      };
       const { grads } = tf.variableGrads(loss, net.trainableWeights.map((w) => w.read() as tf.Variable));
       return [fx, fy, ...Object.values(grads)];
     });
