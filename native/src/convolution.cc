@@ -1,6 +1,7 @@
 // Convolutions (oneDNN): forward, gradient of the input (transposed convolution) and gradient
-// of the filter, with primitives created once per shape and cached. Four kinds of shape bypass
-// oneDNN's convolution kernels for sgemm (full_window, pointwise, thin, small_output_map).
+// of the filter, with primitives created once per shape and cached. Five kinds of shape bypass
+// oneDNN's convolution kernels for sgemm (full_window, pointwise, thin, small_output_map,
+// strided_pointwise_thin_input).
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -335,6 +336,15 @@ std::vector<float> im2col_buf;
 
 bool small_output_map(const std::vector<int64_t> &d) { return d[4] * d[5] <= kSmallOutputMap; }
 
+// oneDNN 2.6.3's jit_1x1:avx512_core filter gradient of a strided 1×1 convolution with fewer
+// than 16 input channels corrupts the C++ heap at odd batches (the ResNet generator's
+// downsampling shortcut at ngf 4 or 8: glibc aborts within three steps; 4 and 8 channels at
+// batches 1, 3 and 5 failed, 12 to 48 channels and even batches ran clean). Those run as im2col
+// + sgemm instead (the unfolding is the strided subsample: K = C).
+bool strided_pointwise_thin_input(int mode, const std::vector<int64_t> &d) {
+  return mode == CONV_BACKWARD_FILTER && d[7] == 1 && d[8] == 1 && (d[9] > 1 || d[10] > 1) && d[3] < 16;
+}
+
 // col[r, (ky, kx, c)] = x[n, oy·sh − pt + ky·dh, ox·sw − pl + kx·dw, c] (0 outside), r = (n, oy, ox);
 // the column order is that of tfjs's HWIO filter flattened to [K, O].
 const float *im2col(const float *x, const std::vector<int64_t> &d) {
@@ -411,7 +421,7 @@ void conv_run(int mode, float *x, float *w, float *y, const std::vector<int64_t>
     conv_thin(mode, kind, x, w, y, d);
     return;
   }
-  if (small_output_map(d)) {
+  if (small_output_map(d) || strided_pointwise_thin_input(mode, d)) {
     if (mode == CONV_BACKWARD_INPUT)
       conv_col2im_backward_input(x, w, y, d);
     else
