@@ -8,7 +8,7 @@
 const path = require('path');
 const tf = require('@tensorflow/tfjs');
 const native = require('../dist/lib/backend/native');
-const { resolveConfig } = require('../dist/lib/presets');
+const { proposedBenchConfig } = require('../dist/lib/bench/model');
 (async () => {
   const [fa, fb, which = 'quick', n = '30'] = process.argv.slice(2);
   if (!fa || !fb || !['quick', '64'].includes(which) || !(Number(n) > 0)) {
@@ -17,9 +17,7 @@ const { resolveConfig } = require('../dist/lib/presets');
   }
   native.registerNativeBackend();
   await tf.setBackend('native');
-  const adam = { name: 'adam', lr: 2e-4, beta1: 0.5, beta2: 0.999 };
-  const config = which === 'quick' ? resolveConfig('proposed', 'quick', { seed: 1 })
-    : resolveConfig('proposed', 'paper', { size: [64, 64], batch: 8, resnetNgf: 64, ndf: 64, seed: 1, optimizerG: adam, optimizerD: adam });
+  const config = proposedBenchConfig(which === 'quick' ? { preset: 'quick' } : {});
   const versions = [fa, fb].map((f) => ({ name: f, model: require(path.resolve(f)).proposed.create(config), ms: [] }));
   const [s] = config.size, B = config.batch;
   const a = tf.randomUniform([B, s, s, 3], -1, 1, 'float32', 1), b = tf.randomUniform([B, s, s, 3], -1, 1, 'float32', 2);

@@ -5,7 +5,7 @@
  * (scripts/bench/peer_cycle.py, peer_inception.py).
  */
 import * as tf from '@tensorflow/tfjs';
-import { resolveConfig } from '../presets';
+import { resolveConfig, TrainConfig } from '../presets';
 import { createModel } from '../train/recipes/registry';
 import { getExtractor } from '../metrics/extractors/registry';
 import { EXTRACTOR_DEFAULTS } from '../metrics/extractors/defaults';
@@ -108,18 +108,23 @@ export interface ProposedStepOptions {
   warmup?: number;
 }
 
-/** The proposed model's training step on random images: training pairs (images of domain A) per second. */
-export async function benchProposedStep(opts: ProposedStepOptions = {}): Promise<ProposedStepResult> {
-  const steps = opts.steps ?? 2;
+/** The configuration whose step benchProposedStep times (and scripts/ab-steps.js compares). */
+export function proposedBenchConfig(opts: Pick<ProposedStepOptions, 'size' | 'batch' | 'ngf' | 'ndf' | 'preset'> = {}): TrainConfig {
   const given = {
     ...(opts.size ? { size: [opts.size, opts.size] as [number, number] } : {}),
     ...(opts.batch ? { batch: opts.batch } : {}),
     ...(opts.ngf ? { resnetNgf: opts.ngf } : {}),
     ...(opts.ndf ? { ndf: opts.ndf } : {}),
   };
-  const config = opts.preset === 'quick'
+  return opts.preset === 'quick'
     ? resolveConfig('proposed', 'quick', { seed: 1, ...given })
     : resolveConfig('proposed', 'paper', { size: [64, 64], batch: 8, resnetNgf: 64, ndf: 64, ...given, seed: 1, optimizerG: PEER_ADAM, optimizerD: PEER_ADAM });
+}
+
+/** The proposed model's training step on random images: training pairs (images of domain A) per second. */
+export async function benchProposedStep(opts: ProposedStepOptions = {}): Promise<ProposedStepResult> {
+  const steps = opts.steps ?? 2;
+  const config = proposedBenchConfig(opts);
   const [size] = config.size as [number, number];
   const { batch } = config;
   const model = createModel(config);

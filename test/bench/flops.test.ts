@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { BenchAllResult, formatBenchTable, pooledOurs, pooledPeer } from '../../lib/bench/all';
-import { benchProposedStep, forwardFlops, proposedStepFlops } from '../../lib/bench/model';
+import { benchProposedStep, forwardFlops, proposedBenchConfig, proposedStepFlops } from '../../lib/bench/model';
 import { patchganDiscriminator } from '../../lib/models/patchgan';
 import { resnetGenerator } from '../../lib/models/resnetGenerator';
 
@@ -29,6 +29,10 @@ describe('bench: FLOP counts and the table', () => {
   it('benchProposedStep runs the paper model with the peer\'s Adam(2e-4) and clipping, or the quick preset as it trains (penalty, Adam 1e-3)', async function () {
     this.timeout(120000);
     const before = tf.memory().numTensors;
+    // Unless given: the paper's widths at 64×64, batch 8 (the bench's main row).
+    const d = proposedBenchConfig();
+    expect([d.size, d.batch, d.resnetNgf, d.ndf, d.optimizerG, d.optimizerD]).to.deep.equal([
+      [64, 64], 8, 64, 64, { name: 'adam', lr: 2e-4, beta1: 0.5, beta2: 0.999 }, { name: 'adam', lr: 2e-4, beta1: 0.5, beta2: 0.999 }]);
     const paper = await benchProposedStep({ size: 16, batch: 2, ngf: 4, ndf: 4, steps: 1, warmupSeconds: 0 });
     expect([paper.size, paper.batch, paper.ngf, paper.ndf, paper.lipschitz, paper.lr]).to.deep.equal([16, 2, 4, 4, 'clip', 2e-4]);
     expect(paper.gp_weight).to.equal(undefined);
