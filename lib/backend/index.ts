@@ -3,6 +3,8 @@
  * wasm, cpu), initBackend / backendInfo, the kernels this library adds to wasm, and the kernel
  * audit that finds what a backend lacks.
  */
+// The gradient of tf.tile as one reshape and one sum (tfjs's slices once per repetition).
+import './tileGradient';
 export * from './types';
 export { BACKEND_RANKS, registerBackendCandidate, unregisterBackendCandidate, listBackendCandidates, getBackendCandidate } from './registry';
 export { initBackend, backendInfo, availableBackends } from './init';
@@ -15,6 +17,7 @@ export { conv2dBackpropFilterAsConv } from './kernels/conv2dBackpropFilter';
 export { conv2dBackpropInputPhases } from './kernels/conv2dBackpropInput';
 export { auditKernels, auditCases } from './kernelAudit';
 export type { AuditCase, AuditResult } from './kernelAudit';
+export { tileGradient } from './tileGradient';
 export { firstOrderGradients, inFirstOrderScope, recordingForHigherOrder } from './firstOrder';
 export { packageVersion } from './versions';
 export { maxPoolGradMasked } from './kernels/maxPoolGrad';

@@ -3,6 +3,8 @@ import { batchNormalization } from './batchNorm';
 import { Rng } from '../util/rng';
 import { UserError } from '../util/errors';
 import { instanceNormalization } from './instanceNorm';
+// tf.layers.layerNormalization tiles its statistics: its gradient needs this one (see there).
+import '../backend/tileGradient';
 
 /** Image size as [height, width]; a single number means a square image. */
 export type ImageSize = number | readonly [number, number];
