@@ -32,6 +32,10 @@ if (process.argv[2] === '--case') {
 }
 
 const steps = process.argv[2] || '3';
+if (!/^[1-9][0-9]*$/.test(steps)) {
+  console.error(`heap-check: steps must be a positive whole number, got "${steps}"`);
+  process.exit(2);
+}
 const cases = [];
 for (const batch of [1, 3, 5]) {
   for (const width of [4, 8, 12, 16, 24]) for (const ndf of [4, 8, 16]) cases.push(['proposed', batch, width, ndf, 32]);

@@ -27,7 +27,7 @@ export function tileGradient(dy: tf.Tensor, xShape: number[], reps: number[]): t
       if (size > 1) view.push(size);
     });
     if (summed.length === 0) return tf.reshape(dy, xShape);
-    return tf.reshape(tf.sum(tf.reshape(dy, view.length ? view : [1]), summed), xShape);
+    return tf.reshape(tf.sum(tf.reshape(dy, view), summed), xShape);
   });
 }
 

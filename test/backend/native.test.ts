@@ -406,7 +406,7 @@ describe('native backend (oneDNN addon)', function () {
   });
 });
 
-describe('native addon: arguments are checked against the heap', function () {
+describe('native addon: arguments are checked against the heap, and it writes only where it should', function () {
   const load = loadNativeAddon();
   before(function () {
     if (!load.ok) {
