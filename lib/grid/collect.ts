@@ -3,7 +3,6 @@
  * folder (never the project's figures/ unless asked). Table 1 is lib/paper/table1.ts's, scored
  * as notebook 06 scores it; runs not finished are left out and named.
  */
-import * as path from 'path';
 import { computeTable1, Table1Result, writeTable1, table1Markdown } from '../paper/table1';
 import { table1Features } from '../paper/table1Features';
 import { experimentData, PAPER_DATASETS, PaperDataset } from '../paper/experiments';
