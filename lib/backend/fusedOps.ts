@@ -10,7 +10,7 @@
  * - `FusedAdamUpdate`: one Adam step for one variable (eleven full-size ops in tfjs's Adam).
  */
 import * as tf from '@tensorflow/tfjs';
-import { inFirstOrderScope } from './firstOrder';
+import { inFirstOrderScope, recordingForHigherOrder } from './firstOrder';
 
 export const FUSED_BATCH_NORM_TRAINING = 'FusedBatchNormTraining';
 export const FUSED_BATCH_NORM_TRAINING_GRAD = 'FusedBatchNormTrainingGrad';
@@ -29,16 +29,20 @@ function gradientDepth(): number {
 /**
  * Normalisation with the data's own statistics, x viewed as [groups, rows, C]: the fused kernel's
  * one entry point. Returns null when the current backend has no fused kernel, or when a gradient
- * of its gradient may be taken (the fused gradient is not itself differentiable): the caller then
- * uses tfjs's ops.
+ * of its gradient may be taken and the fused gradient has no gradient of its own (it has one for
+ * instance norm without residual or activation, what a critic under WGAN-GP's penalty runs, see
+ * below): the caller then uses tfjs's ops.
  */
 function normalizeFused(x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor, varianceEpsilon: number, perSample: boolean,
   after: NormEpilogue = {}) {
   if (!backendHasKernel(FUSED_BATCH_NORM_TRAINING) || x.dtype !== 'float32' || x.rank < 2) return null;
-  if (gradientDepth() > 1 && !inFirstOrderScope()) return null;
+  const { residual, activation = 'linear' } = after;
+  // Batch norm's mean and variance go back to the caller (moving averages), and their gradients
+  // would need terms the second-order gradient below leaves out.
+  const twiceDifferentiable = perSample && !residual && activation === 'linear';
+  if (gradientDepth() > 1 && !inFirstOrderScope() && !twiceDifferentiable) return null;
   const C = x.shape[x.rank - 1];
   if (scale.size !== C || offset.size !== C) return null;
-  const { residual, activation = 'linear' } = after;
   if (residual && (residual.dtype !== 'float32' || !tf.util.arraysEqual(residual.shape, x.shape))) return null;
   // A reshape is a kernel call too (about 150 normalisations a step of the proposed model).
   const vec = (t: tf.Tensor) => (t.rank === 1 ? t : tf.reshape(t, [C]));
@@ -51,6 +55,9 @@ function normalizeFused(x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor, varia
     tf.Tensor2D,
   ];
 }
+
+/** The attributes of the fused normalisation kernels. */
+type FusedNormAttrs = { varianceEpsilon: number; perSample: boolean; activation?: NormActivation; hasResidual?: boolean };
 
 /** What may follow a normalisation in its kernel: act(y + residual). */
 export type NormActivation = 'linear' | 'relu';
@@ -100,20 +107,99 @@ tf.registerGradient({
   inputsToSave: ['x', 'scale'],
   outputsToSave: [true, true, true],
   gradFunc: (dy, saved, attrs) => {
-    const [x, scale, y, mean, variance] = saved;
-    const { activation = 'linear', hasResidual } = attrs as { activation?: NormActivation; hasResidual?: boolean };
-    // Outputs off the gradient path (usually mean and variance, used for the moving averages) get null.
+    const [x, scale, y, savedMean, savedVariance] = saved;
+    const { activation = 'linear', hasResidual, perSample } = attrs as unknown as FusedNormAttrs;
+    // A gradient that will be differentiated again needs the statistics as functions of x: tfjs
+    // records the copies of a kernel's saved outputs before the kernel itself, so a gradient
+    // reaching them never flows back through it (the copies of saved inputs are linked).
+    let mean = savedMean, variance = savedVariance;
+    if (perSample && recordingForHigherOrder()) {
+      const m = tf.moments(x, [1, 2]);
+      [mean, variance] = [m.mean, m.variance];
+    }
+    // tfjs passes zeros for outputs off the gradient path (usually mean and variance, used for the
+    // moving averages), so the kernel always gets all three.
     const [dyY, dyMean, dyVar] = dy as (tf.Tensor | null)[];
-    const dyOut = dyY ?? tf.zerosLike(x);
-    const inputs: tf.NamedTensorMap = { dy: dyOut, x, scale, mean, variance };
-    if (dyMean) inputs.dmean = dyMean;
-    if (dyVar) inputs.dvariance = dyVar;
+    const inputs: tf.NamedTensorMap = {
+      dy: dyY ?? tf.zerosLike(x), x, scale, mean, variance,
+      dmean: dyMean ?? tf.zerosLike(mean), dvariance: dyVar ?? tf.zerosLike(variance),
+    };
     if (activation !== 'linear') inputs.y = y; // where y > 0, the activation passed its input
     const [dx, dscale, doffset, dpre] = tf.engine().runKernel(FUSED_BATCH_NORM_TRAINING_GRAD, inputs, attrs as tf.NamedAttrMap) as tf.Tensor[];
     const grads: Record<string, () => tf.Tensor> = { x: () => dx, scale: () => dscale, offset: () => doffset };
     // The residual's gradient is dy before the activation (dy itself without one).
-    if (hasResidual) grads.residual = () => dpre ?? tf.clone(dyOut);
+    if (hasResidual) grads.residual = () => dpre ?? tf.clone(inputs.dy);
     return grads;
+  },
+});
+
+/**
+ * The gradient of the normalisation's gradient, for WGAN-GP's penalty through a critic with
+ * instance norm (without it, the penalty's second-order gradient runs tfjs's composed
+ * normalisation: about 90 kernels more per layer). Per group (a sample's channel for instance
+ * norm) of R values, with x̂ = (x − μ)/σ, σ = √(var + ε), k = γ/σ and
+ * P(v) = v − mean(v) − x̂·mean(v·x̂), the kernel computes
+ *   dx = k·P(dy) + dμ/R + 2·dvar·(x − μ)/R,  dγ = Σ dy·x̂,  dβ = Σ dy
+ * (dμ, dvar: the gradients of the mean and variance outputs). Given g, gγ, gβ (the gradients of
+ * dx, dγ, dβ), with μ and var taken as inputs (tfjs carries their share back through the
+ * forward kernel's gradient):
+ *   ∂/∂dy   = k·P(g) + gγ·x̂ + gβ
+ *   ∂/∂x̂    = −k·(dy·mean(g·x̂) + mean(dy·x̂)·g) + gγ·dy
+ *   ∂/∂x    = ∂/∂x̂ / σ + 2·dvar·g/R,   ∂/∂μ = −Σ ∂/∂x̂ / σ − 2·dvar·mean(g)
+ *   ∂/∂σ    = −(Σ x̂·∂/∂x̂ + Σ g·k·P(dy))/σ,   ∂/∂var = ∂/∂σ / (2σ)
+ *   ∂/∂γ    = Σ g·P(dy)/σ (over groups too),   ∂/∂dμ = mean(g),   ∂/∂dvar = 2·mean(g·(x − μ)).
+ * Built from tfjs ops, so it is differentiable in turn.
+ */
+tf.registerGradient({
+  kernelName: FUSED_BATCH_NORM_TRAINING_GRAD,
+  inputsToSave: ['dy', 'x', 'scale', 'mean', 'variance', 'dmean', 'dvariance'],
+  gradFunc: (dys, saved, attrs) => {
+    const [dy, x, scale, mean, variance, dmean, dvariance] = saved;
+    const { varianceEpsilon, perSample, activation = 'linear', hasResidual } = attrs as unknown as FusedNormAttrs;
+    // normalizeFused lets only instance norm without an epilogue run under a nested tape.
+    if (!perSample || activation !== 'linear' || hasResidual || !dmean || !dvariance) {
+      throw new Error('FusedBatchNormTrainingGrad: no second-order gradient for batch norm or a fused epilogue');
+    }
+    const [g, gScale, gOffset] = dys as (tf.Tensor | null)[];
+    const C = x.shape[x.rank - 1];
+    const groups = x.shape[0];
+    const rows = x.size / (groups * C);
+    const view = [groups, rows, C];
+    const stat = (t: tf.Tensor) => tf.reshape(t, [groups, 1, C]);
+    const X = tf.reshape(x, view), DY = tf.reshape(dy, view);
+    const G = g ? tf.reshape(g, view) : tf.zerosLike(X);
+    const mu = stat(mean), dVar = stat(dvariance);
+    const sigma = tf.sqrt(tf.add(stat(variance), varianceEpsilon));
+    const xc = tf.sub(X, mu);
+    const xh = tf.div(xc, sigma);
+    const k = tf.div(tf.reshape(scale, [1, 1, C]), sigma);
+    const rowMean = (t: tf.Tensor) => tf.mean(t, 1, true);
+    const rowSum = (t: tf.Tensor) => tf.sum(t, 1, true);
+    const P = (v: tf.Tensor) => tf.sub(tf.sub(v, rowMean(v)), tf.mul(xh, rowMean(tf.mul(v, xh))));
+    const gs = gScale ? tf.reshape(gScale, [1, 1, C]) : null;
+    let dXh = tf.neg(tf.mul(k, tf.add(tf.mul(DY, rowMean(tf.mul(G, xh))), tf.mul(rowMean(tf.mul(DY, xh)), G))));
+    if (gs) dXh = tf.add(dXh, tf.mul(gs, DY));
+    const dXhOverSigma = tf.div(dXh, sigma);
+    const twoDvarOverR = tf.mul(dVar, 2 / rows);
+    const back = (t: tf.Tensor, like: tf.Tensor) => tf.reshape(t, like.shape);
+    return {
+      dy: () => {
+        let r = tf.mul(k, P(G));
+        if (gs) r = tf.add(r, tf.mul(gs, xh));
+        if (gOffset) r = tf.add(r, tf.reshape(gOffset, [1, 1, C]));
+        return back(r, dy);
+      },
+      x: () => back(tf.add(dXhOverSigma, tf.mul(twoDvarOverR, G)), x),
+      mean: () => back(tf.neg(tf.add(rowSum(dXhOverSigma), tf.mul(twoDvarOverR, rowSum(G)))), mean),
+      variance: () => {
+        const gkPdy = rowSum(tf.mul(G, tf.mul(k, P(DY))));
+        const dSigma = tf.neg(tf.div(tf.add(rowSum(tf.mul(xh, dXh)), gkPdy), sigma));
+        return back(tf.div(dSigma, tf.mul(2, sigma)), variance);
+      },
+      scale: () => back(tf.sum(tf.div(tf.mul(G, P(DY)), sigma), [0, 1]), scale),
+      dmean: () => back(rowMean(G), dmean),
+      dvariance: () => back(tf.mul(2, rowMean(tf.mul(G, xc))), dvariance),
+    };
   },
 });
 

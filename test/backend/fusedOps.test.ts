@@ -6,6 +6,7 @@ import {
 } from '../../lib/backend/fusedOps';
 import { firstOrderGradients } from '../../lib/backend/firstOrder';
 import { batchNormalization } from '../../lib/models/batchNorm';
+import { gpLeakyReLU } from '../../lib/models/activations';
 import { instanceNormalization } from '../../lib/models/instanceNorm';
 import { FusedAdamOptimizer } from '../../lib/train/optimizers';
 import { Rng } from '../../lib/util';
@@ -188,6 +189,53 @@ describe('fused training ops (batch norm in training, Adam)', function () {
       expect(ref.vals[0].filter((v) => v === 0).length, 'zeros from the ReLU').to.be.above(n / 10);
       ['y', 'dx', ...(withResidual ? ['dresidual'] : []), 'dgamma', 'dbeta'].forEach((name, k) => {
         expect(relError(got.vals[k], ref.vals[k]), name).to.be.at.most(1e-4);
+      });
+    });
+  }
+
+  // WGAN-GP's penalty through a critic with instance norm: the fused kernels, and the gradient of
+  // their gradient (fusedOps.ts), against tfjs's composed normalisation on cpu. The third case is
+  // big enough for the kernels' threaded path; the fourth has a channel count off the vector width.
+  for (const [affine, shape] of [[false, [3, 4, 5, 6]], [true, [3, 4, 5, 6]], [false, [4, 16, 16, 40]], [true, [2, 3, 3, 17]]] as [boolean, number[]][]) {
+    it(`instance norm${affine ? ' (affine)' : ''} [${shape}] under a gradient penalty: fused, same second-order gradients as tfjs's ops on cpu`, async () => {
+      const rng = new Rng(27);
+      const [N, H, W, C] = shape;
+      const n = N * H * W * C;
+      const xv = randomValues(n, rng, 0.5), wv = randomValues(9 * C * C, rng, 0, 0.3), sv = randomValues(n, rng);
+      const gv = randomValues(C, rng, 1, 0.5), bv = randomValues(C, rng, 0, 0.5);
+      const f = () => {
+        const w = tf.variable(tf.tensor4d(wv, [3, 3, C, C]));
+        const layer = instanceNormalization({ affine, epsilon: 1e-5 });
+        const lrelu = gpLeakyReLU({ alpha: 0.2 });
+        const critic = (a: tf.Tensor) => {
+          const h = layer.apply(tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, 1, 'same')) as tf.Tensor;
+          return tf.sum(tf.mul(lrelu.apply(h) as tf.Tensor, tf.tensor(sv, shape)));
+        };
+        const x = tf.tensor(xv, shape);
+        critic(x); // builds the layer
+        const vars = [w, ...layer.trainableWeights.map((v) => v.read() as tf.Variable)];
+        if (affine) {
+          tf.tidy(() => {
+            vars[1].assign(tf.tensor(gv));
+            vars[2].assign(tf.tensor(bv));
+          });
+        }
+        // lambda·(‖∂critic/∂x‖ − 1)², differentiated with respect to the weights.
+        const { value, grads } = tf.variableGrads(() => {
+          const gx = tf.grad(critic)(x);
+          return tf.square(tf.sub(tf.sqrt(tf.sum(tf.square(gx))), 1)) as tf.Scalar;
+        }, vars);
+        const out = [value, ...vars.map((v) => grads[v.name])];
+        layer.dispose();
+        tf.dispose(vars);
+        return out;
+      };
+      const ref = await runOn('cpu', f);
+      const got = await runOn(NATIVE_BACKEND_NAME, f);
+      expect(got.kernels.has(FUSED_BATCH_NORM_TRAINING), 'fused forward under the nested tape').to.equal(true);
+      expect(got.kernels.has('Sqrt') && got.kernels.has(FUSED_BATCH_NORM_TRAINING_GRAD), 'fused gradient, differentiated').to.equal(true);
+      ['penalty', 'dw', 'dgamma', 'dbeta'].slice(0, ref.vals.length).forEach((name, k) => {
+        expect(relError(got.vals[k], ref.vals[k]), name).to.be.at.most(2e-4);
       });
     });
   }
