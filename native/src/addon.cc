@@ -93,7 +93,7 @@ const OpEntry kOps[] = {
     {"binary", BinaryOp},     {"select", Select},           {"reduce", Reduce},         {"batchNorm", BatchNorm},
     {"addN", AddN},           {"cast", Cast},               {"fill", Fill},             {"tile", Tile},
     {"bcastScale", BcastScale}, {"eltGrad", EltGrad},       {"bnGrad", BnGrad},         {"bnTrain", BnTrain},
-    {"bnTrainGrad", BnTrainGrad}, {"adam", Adam},           {"maxPoolGrad", MaxPoolGrad}, {"pool", Pool},
+    {"bnTrainGrad", BnTrainGrad}, {"inGradGrad", InGradGrad}, {"adam", Adam},           {"maxPoolGrad", MaxPoolGrad}, {"pool", Pool},
     {"concat", Concat},       {"split", Split},             {"resize", Resize},         {"resizeGrad", ResizeGrad},
     {"peakGflops", PeakGflops, true}, {"info", Info},       {"clearCache", ClearCache}};
 

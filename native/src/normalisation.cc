@@ -328,3 +328,77 @@ napi_value BnTrainGrad(Args &a) {
 }
 
 }  // namespace animegan
+
+namespace animegan {
+
+// inGradGrad(heap, dy, x, mean, var, scale, dvarIn, g, gscale, goffset, ddy, dx, dmean, dvar,
+// dscale, ddmean, ddvar, groups, rows, C, eps): the gradient of bnTrainGrad for instance norm
+// without activation or residual (lib/backend/fusedOps.ts has the derivation), given g, gscale,
+// goffset, the gradients of its dx, dscale and doffset. Per group and channel, with x̂ = (x − mean)·r,
+// r = rsqrt(var + eps), k = scale·r, dv = dvarIn, and the row means A = ⟨g⟩, B = ⟨g·x̂⟩,
+// a = ⟨dy⟩, b = ⟨dy·x̂⟩, E = ⟨g·dy⟩:
+//   ddy = k·(g − A − x̂·B) + gscale·x̂ + goffset
+//   dx  = r·(−k·(dy·B + b·g) + gscale·dy) + 2·dv·g/rows
+//   dmean = −rows·r·(−k·(a·B + b·A) + gscale·a) − 2·dv·A
+//   dvar  = −rows·r²/2·(−2·k·b·B + gscale·b + k·(E − A·a − B·b))
+//   dscale = Σ over groups of rows·r·(E − A·a − B·b),  ddmean = A,  ddvar = 2·B/r.
+napi_value InGradGrad(Args &a) {
+  const int64_t G = a.i64(17), rows = a.i64(18), C = a.i64(19);
+  const int64_t n = count_of({G, rows, C}), gc = count_of({G, C});
+  const float *DY = a.f32(1, n), *X = a.f32(2, n), *Mean = a.f32(3, gc), *Var = a.f32(4, gc), *Sc = a.f32(5, C);
+  const float *Dv = a.f32(6, gc), *Gr = a.f32(7, n), *Gs = a.f32(8, C), *Go = a.f32(9, C);
+  float *DDY = a.f32(10, n), *DX = a.f32(11, n), *Dmean = a.f32(12, gc), *Dvar = a.f32(13, gc);
+  float *Dscale = a.f32(14, C), *DDmean = a.f32(15, gc), *DDvar = a.f32(16, gc);
+  const double eps = a.num(20), R = static_cast<double>(rows);
+  std::vector<double> per_scale(static_cast<size_t>(gc), 0.0);
+#pragma omp parallel for schedule(static) if (n > kPar)
+  for (int64_t grp = 0; grp < G; ++grp) {
+    const int64_t base = grp * rows * C;
+    std::vector<double> s(static_cast<size_t>(5 * C), 0.0), r(C), k(C), cA(C), cB(C), cb(C);
+    for (int64_t c = 0; c < C; ++c) {
+      r[c] = 1.0 / std::sqrt(static_cast<double>(Var[grp * C + c]) + eps);
+      k[c] = Sc[c] * r[c];
+    }
+    const float *M = Mean + grp * C;
+    for (int64_t row = 0; row < rows; ++row) {
+      const float *g = Gr + base + row * C, *dy = DY + base + row * C, *x = X + base + row * C;
+      for (int64_t c = 0; c < C; ++c) {
+        const double xh = (x[c] - M[c]) * r[c];
+        s[c] += g[c];
+        s[C + c] += g[c] * xh;
+        s[2 * C + c] += dy[c];
+        s[3 * C + c] += dy[c] * xh;
+        s[4 * C + c] += static_cast<double>(g[c]) * dy[c];
+      }
+    }
+    for (int64_t c = 0; c < C; ++c) {
+      const double A = s[c] / R, B = s[C + c] / R, av = s[2 * C + c] / R, b = s[3 * C + c] / R, E = s[4 * C + c] / R;
+      const double dv = Dv[grp * C + c], gs = Gs[c], q = E - A * av - B * b;
+      Dmean[grp * C + c] = static_cast<float>(-R * r[c] * (-k[c] * (av * B + b * A) + gs * av) - 2.0 * dv * A);
+      Dvar[grp * C + c] = static_cast<float>(-R * r[c] * r[c] / 2.0 * (-2.0 * k[c] * b * B + gs * b + k[c] * q));
+      per_scale[grp * C + c] = R * r[c] * q;
+      DDmean[grp * C + c] = static_cast<float>(A);
+      DDvar[grp * C + c] = static_cast<float>(2.0 * B / r[c]);
+      cA[c] = A;
+      cB[c] = B;
+      cb[c] = b;
+    }
+    for (int64_t row = 0; row < rows; ++row) {
+      const int64_t o = base + row * C;
+      const float *g = Gr + o, *dy = DY + o, *x = X + o;
+      for (int64_t c = 0; c < C; ++c) {
+        const double xh = (x[c] - M[c]) * r[c], dv = Dv[grp * C + c];
+        DDY[o + c] = static_cast<float>(k[c] * (g[c] - cA[c] - xh * cB[c]) + Gs[c] * xh + Go[c]);
+        DX[o + c] = static_cast<float>(r[c] * (-k[c] * (dy[c] * cB[c] + cb[c] * g[c]) + Gs[c] * dy[c]) + 2.0 * dv * g[c] / R);
+      }
+    }
+  }
+  for (int64_t c = 0; c < C; ++c) {
+    double t = 0.0;
+    for (int64_t grp = 0; grp < G; ++grp) t += per_scale[grp * C + c];
+    Dscale[c] = static_cast<float>(t);
+  }
+  return undef(a.env);
+}
+
+}  // namespace animegan

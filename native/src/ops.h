@@ -42,6 +42,7 @@ napi_value BatchNorm(Args &a);
 napi_value BnGrad(Args &a);
 napi_value BnTrain(Args &a);
 napi_value BnTrainGrad(Args &a);
+napi_value InGradGrad(Args &a);
 
 // pooling.cc
 napi_value Pool(Args &a);

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { NATIVE_BACKEND_NAME, nativeStatus, registerNativeBackend } from '../../lib/backend/native';
 import {
   batchNormTraining, FUSED_ADAM_UPDATE, FUSED_BATCH_NORM_TRAINING, FUSED_BATCH_NORM_TRAINING_GRAD,
+  FUSED_INSTANCE_NORM_GRAD_GRAD,
 } from '../../lib/backend/fusedOps';
 import { firstOrderGradients } from '../../lib/backend/firstOrder';
 import { batchNormalization } from '../../lib/models/batchNorm';
@@ -56,7 +57,7 @@ describe('fused training ops (batch norm in training, Adam)', function () {
   it('the native backend has the fused kernels and the cpu backend does not (it uses tfjs ops)', async () => {
     await tf.setBackend('cpu');
     expect(tf.getKernel(FUSED_BATCH_NORM_TRAINING, 'cpu')).to.equal(undefined);
-    for (const k of [FUSED_BATCH_NORM_TRAINING, FUSED_BATCH_NORM_TRAINING_GRAD, FUSED_ADAM_UPDATE]) {
+    for (const k of [FUSED_BATCH_NORM_TRAINING, FUSED_BATCH_NORM_TRAINING_GRAD, FUSED_INSTANCE_NORM_GRAD_GRAD, FUSED_ADAM_UPDATE]) {
       expect(tf.getKernel(k, NATIVE_BACKEND_NAME), k).to.not.equal(undefined);
     }
   });
@@ -233,12 +234,53 @@ describe('fused training ops (batch norm in training, Adam)', function () {
       const ref = await runOn('cpu', f);
       const got = await runOn(NATIVE_BACKEND_NAME, f);
       expect(got.kernels.has(FUSED_BATCH_NORM_TRAINING), 'fused forward under the nested tape').to.equal(true);
-      expect(got.kernels.has('Sqrt') && got.kernels.has(FUSED_BATCH_NORM_TRAINING_GRAD), 'fused gradient, differentiated').to.equal(true);
+      expect(got.kernels.has(FUSED_INSTANCE_NORM_GRAD_GRAD), 'fused gradient, differentiated by one kernel').to.equal(true);
       ['penalty', 'dw', 'dgamma', 'dbeta'].slice(0, ref.vals.length).forEach((name, k) => {
         expect(relError(got.vals[k], ref.vals[k]), name).to.be.at.most(2e-4);
       });
     });
   }
+
+  // Every input of the gradient kernel, the statistics' gradients (dmean, dvariance) included,
+  // against tfjs's autodiff of its formula written as tfjs ops on cpu.
+  it('the second-order kernel: all seven gradients of the instance-norm gradient match autodiff of its formula', async () => {
+    const [N, H, W, C] = [3, 4, 5, 6];
+    const R = H * W, n = N * R * C, eps = 1e-5;
+    const rng = new Rng(28);
+    const v = {
+      dy: randomValues(n, rng), x: randomValues(n, rng, 0.3), scale: randomValues(C, rng, 1, 0.5), mean: randomValues(N * C, rng, 0.3, 0.3),
+      variance: randomValues(N * C, rng, 1, 0.5), dmean: randomValues(N * C, rng), dvariance: randomValues(N * C, rng), g: randomValues(n, rng),
+    };
+    const names = ['dy', 'x', 'scale', 'mean', 'variance', 'dmean', 'dvariance'] as const;
+    const shapes: Record<string, number[]> = { dy: [N, H, W, C], x: [N, H, W, C], scale: [C], mean: [N, C], variance: [N, C], dmean: [N, C], dvariance: [N, C] };
+    const attrs = { varianceEpsilon: eps, perSample: true, activation: 'linear', hasResidual: false };
+    // dx = k·P(dy) + dmean/R + 2·dvariance·(x − mean)/R per sample and channel (native/src/normalisation.cc).
+    const formula = (dy: tf.Tensor, x: tf.Tensor, scale: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, dmean: tf.Tensor, dvariance: tf.Tensor) => {
+      const view = [N, R, C], stat = (t: tf.Tensor) => tf.reshape(t, [N, 1, C]);
+      const X = tf.reshape(x, view), DY = tf.reshape(dy, view), sigma = tf.sqrt(tf.add(stat(variance), eps));
+      const xh = tf.div(tf.sub(X, stat(mean)), sigma);
+      const P = tf.sub(tf.sub(DY, tf.mean(DY, 1, true)), tf.mul(xh, tf.mean(tf.mul(DY, xh), 1, true)));
+      const dx = tf.add(tf.add(tf.mul(tf.div(tf.reshape(scale, [1, 1, C]), sigma), P), tf.div(stat(dmean), R)),
+        tf.mul(tf.mul(stat(dvariance), 2 / R), tf.sub(X, stat(mean))));
+      return tf.reshape(dx, [N, H, W, C]);
+    };
+    const kernel = (...t: tf.Tensor[]) => {
+      const inputs: tf.NamedTensorMap = {};
+      names.forEach((nm, i) => (inputs[nm] = t[i]));
+      return (tf.engine().runKernel(FUSED_BATCH_NORM_TRAINING_GRAD, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[])[0];
+    };
+    const f = (dx: (...t: tf.Tensor[]) => tf.Tensor) => () => {
+      const ts = names.map((nm) => tf.tensor(v[nm], shapes[nm]));
+      const g = tf.tensor(v.g, [N, H, W, C]);
+      return [dx(...ts), ...tf.grads((...t: tf.Tensor[]) => tf.sum(tf.mul(g, dx(...t))))(ts)];
+    };
+    const ref = await runOn('cpu', f(formula as (...t: tf.Tensor[]) => tf.Tensor));
+    const got = await runOn(NATIVE_BACKEND_NAME, f(kernel));
+    expect(got.kernels.has(FUSED_INSTANCE_NORM_GRAD_GRAD)).to.equal(true);
+    ['dx', ...names.map((nm) => `d/d${nm}`)].forEach((nm, k) => {
+      expect(relError(got.vals[k], ref.vals[k]), nm).to.be.at.most(1e-4);
+    });
+  });
 
   it('steps aside for a gradient of a gradient (gradient penalty), unless promised first-order only', async () => {
     const rng = new Rng(23);

@@ -54,6 +54,10 @@ export interface NativeAddon {
   bnTrainGrad(heap: ArrayBuffer, dy: number, x: number, mean: number, variance: number, scale: number, dmeanIn: number,
     dvarIn: number, dx: number, dscale: number, doffset: number, groups: number, rows: number, c: number, eps: number,
     y?: number, activation?: number, dpre?: number): void;
+  /** The gradient of bnTrainGrad for instance norm without activation or residual (fusedOps.ts). */
+  inGradGrad(heap: ArrayBuffer, dy: number, x: number, mean: number, variance: number, scale: number, dvarIn: number,
+    g: number, gscale: number, goffset: number, ddy: number, dx: number, dmean: number, dvariance: number, dscale: number,
+    ddmean: number, ddvariance: number, groups: number, rows: number, c: number, eps: number): void;
   adam(heap: ArrayBuffer, g: number, m: number, v: number, w: number, accBeta1: number, accBeta2: number, mOut: number,
     vOut: number, wOut: number, n: number, lr: number, beta1: number, beta2: number, eps: number): void;
   maxPoolGrad(heap: ArrayBuffer, dy: number, x: number, y: number, dx: number, dims: number[]): void;

@@ -1,7 +1,9 @@
 // Normalisation (native/src/normalisation.cc): FusedBatchNorm and its gradient, and the fused
 // training ops of lib/backend/fusedOps.ts (normalisation with the data's own statistics).
 import * as tf from '@tensorflow/tfjs';
-import { FUSED_BATCH_NORM_TRAINING, FUSED_BATCH_NORM_TRAINING_GRAD, type NormActivation } from '../../fusedOps';
+import {
+  FUSED_BATCH_NORM_TRAINING, FUSED_BATCH_NORM_TRAINING_GRAD, FUSED_INSTANCE_NORM_GRAD_GRAD, type NormActivation,
+} from '../../fusedOps';
 import { NATIVE_BN_GRAD } from './names';
 import { type KernelContext, type Kernels, type TensorInfo, allF32, backendOf, sizeOf } from './context';
 
@@ -96,6 +98,21 @@ export function normalisationKernels(ctx: KernelContext): Kernels {
         rows, C, varianceEpsilon, act !== 0 ? off(b, y!) : -1, act, dpre ? off(b, dpre) : -1);
     }
     return dpre ? [dx, dscale, doffset, dpre] : [dx, dscale, doffset];
+  };
+
+  // Outputs: the gradients of dy, x, mean, variance, scale, dmean and dvariance.
+  k[FUSED_INSTANCE_NORM_GRAD_GRAD] = (args) => {
+    const { dy, x, scale, mean, variance, dvariance, g, gscale, goffset } = args.inputs as Record<string, TensorInfo>;
+    const { varianceEpsilon } = args.attrs as unknown as FusedNormAttrs;
+    const b = backendOf(args);
+    const { C, groups, rows } = normGeometry(x, true);
+    const outs = [dy, x, mean, variance, scale, mean, variance].map((t) => b.makeOutput(t.shape, 'float32'));
+    if (rows > 0 && C > 0 && groups > 0) {
+      addon.inGradGrad(heap(b), off(b, dy), off(b, x), off(b, mean), off(b, variance), off(b, scale), off(b, dvariance),
+        off(b, g), off(b, gscale), off(b, goffset), ...outs.map((t) => off(b, t)) as [number, number, number, number, number, number, number],
+        groups, rows, C, varianceEpsilon);
+    }
+    return outs;
   };
   return k;
 }
