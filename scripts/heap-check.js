@@ -5,6 +5,7 @@
 // Needs `npm run build`. Exits 1 if any case fails.
 // Usage: node scripts/heap-check.js [steps=3]
 //   One case: node scripts/heap-check.js --case MODEL BATCH WIDTH CRITIC_WIDTH SIZE [steps]
+//   (MODEL: dcgan, wgan, wgan-gp, proposed, or proposed-gp: the cycle model with the penalty)
 const { spawnSync } = require('child_process');
 
 if (process.argv[2] === '--case') {
@@ -16,8 +17,10 @@ if (process.argv[2] === '--case') {
     const { createModel } = require('../dist/lib/train');
     native.registerNativeBackend();
     if (!(await tf.setBackend('native'))) throw new Error('the native backend is not available');
-    const config = resolveConfig(model, 'smoke', {
-      seed: 1, batch: +batch, ngf: +width, resnetNgf: +width, ndf: +ndf, size: [+size, +size],
+    // proposed-gp: the cycle model with the gradient penalty (as the quick preset trains it).
+    const gp = model === 'proposed-gp' ? { proposedAdversarial: 'wgan-gp' } : {};
+    const config = resolveConfig(gp.proposedAdversarial ? 'proposed' : model, 'smoke', {
+      seed: 1, batch: +batch, ngf: +width, resnetNgf: +width, ndf: +ndf, size: [+size, +size], ...gp,
     });
     const m = createModel(config);
     const images = (seed) => tf.randomUniform([+batch, +size, +size, 3], -1, 1, 'float32', seed);
@@ -40,6 +43,7 @@ const cases = [];
 for (const batch of [1, 3, 5]) {
   for (const width of [4, 8, 12, 16, 24]) for (const ndf of [4, 8, 16]) cases.push(['proposed', batch, width, ndf, 32]);
   for (const width of [4, 8]) cases.push(['proposed', batch, width, 8, 64], ['proposed', batch, width, 8, 96]);
+  for (const width of [4, 16]) for (const ndf of [4, 16]) cases.push(['proposed-gp', batch, width, ndf, 32]);
   for (const model of ['dcgan', 'wgan', 'wgan-gp']) {
     for (const width of [4, 8, 16]) for (const size of [32, 64]) cases.push([model, batch, width, width, size]);
   }
