@@ -327,10 +327,6 @@ napi_value BnTrainGrad(Args &a) {
   return undef(a.env);
 }
 
-}  // namespace animegan
-
-namespace animegan {
-
 // inGradGrad(heap, dy, x, mean, var, scale, dvarIn, g, gscale, goffset, ddy, dx, dmean, dvar,
 // dscale, ddmean, ddvar, groups, rows, C, eps): the gradient of bnTrainGrad for instance norm
 // without activation or residual (lib/backend/fusedOps.ts has the derivation), given g, gscale,
