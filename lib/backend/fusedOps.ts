@@ -57,7 +57,7 @@ function normalizeFused(x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor, varia
 }
 
 /** The attributes of the fused normalisation kernels. */
-type FusedNormAttrs = { varianceEpsilon: number; perSample: boolean; activation?: NormActivation; hasResidual?: boolean };
+export type FusedNormAttrs = { varianceEpsilon: number; perSample: boolean; activation?: NormActivation; hasResidual?: boolean };
 
 /** What may follow a normalisation in its kernel: act(y + residual). */
 export type NormActivation = 'linear' | 'relu';

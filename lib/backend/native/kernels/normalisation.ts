@@ -2,12 +2,11 @@
 // training ops of lib/backend/fusedOps.ts (normalisation with the data's own statistics).
 import * as tf from '@tensorflow/tfjs';
 import {
-  FUSED_BATCH_NORM_TRAINING, FUSED_BATCH_NORM_TRAINING_GRAD, FUSED_INSTANCE_NORM_GRAD_GRAD, type NormActivation,
+  FUSED_BATCH_NORM_TRAINING, FUSED_BATCH_NORM_TRAINING_GRAD, FUSED_INSTANCE_NORM_GRAD_GRAD, type FusedNormAttrs,
+  type NormActivation,
 } from '../../fusedOps';
 import { NATIVE_BN_GRAD } from './names';
 import { type KernelContext, type Kernels, type TensorInfo, allF32, backendOf, sizeOf } from './context';
-
-type FusedNormAttrs = { varianceEpsilon: number; perSample: boolean; activation?: NormActivation; hasResidual?: boolean };
 
 /** The addon's code of the activation that follows a fused normalisation. */
 const activationCode = (a: NormActivation | undefined): number => {
